@@ -1,0 +1,3 @@
+from chengbei_report.cli import main
+
+main()

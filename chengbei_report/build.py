@@ -1,0 +1,205 @@
+"""``build``: load a period, validate it, compute its figures, render the document and working paper."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from chengbei_report.catalog import Catalog, load_catalog
+from chengbei_report.compute.engine import Engine
+from chengbei_report.compute.figures import Figure, FigureUse
+from chengbei_report.errors import UsageError
+from chengbei_report.findings import FindingReport
+from chengbei_report.periods import Period
+from chengbei_report.read.period import PeriodData, load_period
+from chengbei_report.render.output import deterministic_zip, write_atomic
+from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
+from chengbei_report.render.workpaper import WorkpaperRow, write_workpaper
+from chengbei_report.workspace import Workspace, open_workspace
+
+
+@dataclass
+class Project:
+    """A workspace with its catalog and a figure engine over its period folders."""
+
+    workspace: Workspace
+    catalog: Catalog
+    engine: Engine
+
+    def period_data(self, period: Period) -> PeriodData:
+        return self.engine.period_data(period)
+
+
+def open_project(workspace_dir: Path | None) -> Project:
+    workspace = open_workspace(workspace_dir)
+    catalog = load_catalog(workspace.catalog_path)
+
+    def load(period: Period) -> PeriodData:
+        return load_period(workspace.period_dir(period), period, catalog)
+
+    engine = Engine(catalog, load, unit_name=workspace.unit_name, baseline=workspace.baseline)
+    return Project(workspace, catalog, engine)
+
+
+@dataclass
+class BuildResult:
+    period: Period
+    findings: FindingReport
+    document: Path | None = None
+    workpaper: Path | None = None
+    pdf: Path | None = None
+    figures: int = 0
+    paragraphs: int = 0
+    uses: list[FigureUse] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.findings.ok and self.document is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "period": self.period.code,
+            "document": str(self.document) if self.document else None,
+            "workpaper": str(self.workpaper) if self.workpaper else None,
+            "pdf": str(self.pdf) if self.pdf else None,
+            "figures": self.figures,
+            "paragraphs": self.paragraphs,
+            "findings": self.findings.to_dict(),
+        }
+
+
+def stamp(period: Period) -> datetime:
+    """The time written into outputs: the last day of the period, so rebuilds are identical."""
+    last_day = calendar.monthrange(period.year, period.end_month)[1]
+    return datetime(period.year, period.end_month, last_day, 12, 0, 0)
+
+
+def template_context(project: Project, period: Period) -> dict[str, Any]:
+    codes = set(project.catalog.indicators)
+    return {
+        "cur": FigureNamespace(project.engine.figure, codes, period),
+        "year": FigureNamespace(project.engine.figure, codes, period.last_full_year()),
+        "unit": dict(project.workspace.unit),
+        "period": period,
+        "baseline": project.workspace.baseline,
+    }
+
+
+def build_report(
+    period: Period,
+    *,
+    workspace_dir: Path | None = None,
+    out_dir: Path | None = None,
+    template: Path | None = None,
+    pdf: bool = False,
+) -> BuildResult:
+    """Build the work summary of ``period``; nothing is written when the data has errors."""
+    from chengbei_report.validate.run import validate_loaded_period
+
+    project = open_project(workspace_dir)
+    folder = project.workspace.period_dir(period)
+    if not folder.is_dir():
+        raise UsageError(
+            f"找不到{period.full_label}的报表目录：{folder}",
+            hint="请把各部门报表放进该目录，或用 --workspace 指定工作区。",
+        )
+    findings = FindingReport()
+    findings.extend(validate_loaded_period(project, period))
+    result = BuildResult(period=period, findings=findings)
+    if not findings.ok:
+        return result
+    template_path = template or project.workspace.template_path()
+    rendered = render_document(project, period, template_path)
+    target = (out_dir or Path.cwd() / "out" / period.code).resolve()
+    inputs = _input_files(project)
+    when = stamp(period)
+    document_bytes = _document_bytes(project, period, rendered, template_path, when)
+    workpaper_bytes = deterministic_zip(
+        write_workpaper(
+            workpaper_rows(rendered.uses), title=_title(project, period) + "底稿", when=when
+        ),
+        when,
+    )
+    result.document = write_atomic(
+        target / project.workspace.output_name("document", period), document_bytes, inputs=inputs
+    )
+    result.workpaper = write_atomic(
+        target / project.workspace.output_name("workpaper", period), workpaper_bytes, inputs=inputs
+    )
+    result.uses = rendered.uses
+    result.figures = len(rendered.uses)
+    result.paragraphs = len(rendered.blocks)
+    if pdf:
+        from chengbei_report.render.pdf import convert_to_pdf
+
+        result.pdf = convert_to_pdf(result.document, target)
+    return result
+
+
+def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
+    if template_path.suffix.lower() == ".docx":
+        from chengbei_report.render.docx_template import render_docx_template
+
+        return render_docx_template(template_path, template_context(project, period))
+    return render_text_template(template_path, template_context(project, period))
+
+
+def _document_bytes(
+    project: Project,
+    period: Period,
+    rendered: RenderedDocument,
+    template_path: Path,
+    when: datetime,
+) -> bytes:
+    if rendered.docx is not None:
+        return deterministic_zip(rendered.docx, when)
+    from chengbei_report.render.docx_writer import write_document
+
+    return write_document(
+        rendered.blocks,
+        title=_title(project, period),
+        author=project.workspace.unit.get("office", ""),
+        when=when,
+    )
+
+
+def _title(project: Project, period: Period) -> str:
+    return f"{project.workspace.unit_name}{period.full_label}工作总结"
+
+
+def _input_files(project: Project) -> list[Path]:
+    files = [project.workspace.catalog_path]
+    for data in project.engine.loaded_periods():
+        files.extend(s.path for s in data.submissions)
+    return files
+
+
+def workpaper_rows(uses: list[FigureUse]) -> list[WorkpaperRow]:
+    return [
+        WorkpaperRow(
+            index=number,
+            section=use.section,
+            paragraph=use.block + 1,
+            text=use.text,
+            value=use.figure.value,
+            unit=use.figure.unit,
+            indicator=use.figure.code,
+            indicator_name=use.figure.name,
+            period=use.figure.period.code,
+            formula=describe_formula(use.figure),
+            sources="；".join(source.describe() for source in use.figure.leaf_sources()),
+        )
+        for number, use in enumerate(uses, start=1)
+    ]
+
+
+def describe_formula(figure: Figure) -> str:
+    """``ratio(a, b)；a（2023H1）= 500人，b（2023H1）= 508人`` — the formula with what went in."""
+    if not figure.formula:
+        return ""
+    inputs = "，".join(f"{f.code}（{f.period.code}）= {f.value}{f.unit}" for f in figure.inputs)
+    return f"{figure.formula}；{inputs}" if inputs else figure.formula

@@ -1,0 +1,305 @@
+"""The indicator catalog: departments, ledgers and indicators, loaded from ``catalog.toml``.
+
+Loading checks everything a formula can get wrong before any workbook is read: syntax, unknown
+references, cycles and unit mismatches, each reported with the indicator's code and name.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from chengbei_report.compute import units
+from chengbei_report.compute.formula import (
+    Compare,
+    FormulaSyntaxError,
+    Node,
+    parse_formula,
+    parse_rule,
+    references,
+)
+from chengbei_report.compute.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
+from chengbei_report.errors import CatalogError
+
+KINDS = ("amount", "count", "area", "length", "ratio", "multiple", "rank", "other")
+COLUMN_TYPES = ("text", "integer", "number", "date", "choice")
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    name: str
+    type: str = "text"
+    unit: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ledger:
+    code: str
+    name: str
+    department: str
+    sheet: str
+    key: str
+    columns: tuple[LedgerColumn, ...]
+    frequency: tuple[str, ...] = ("Y", "H", "Q", "M")
+
+    def column(self, name: str) -> LedgerColumn | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: str
+    unit: str
+    kind: str
+    department: str
+    frequency: tuple[str, ...] = ("Y", "H", "Q", "M")
+    formula_text: str = ""
+    formula: Node | None = None
+    integer: bool = False
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    decimals: int | None = None
+    threshold: Decimal | None = None
+    cumulative: bool = False
+    rules: tuple[tuple[str, Compare], ...] = ()
+    crosscheck_text: str = ""
+    crosscheck: Node | None = None
+    note: str = ""
+
+    @property
+    def derived(self) -> bool:
+        return self.formula is not None
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}（{self.name}）"
+
+
+@dataclass
+class Catalog:
+    departments: dict[str, Department]
+    ledgers: dict[str, Ledger]
+    indicators: dict[str, Indicator]
+    path: Path | None = None
+    _order: dict[str, int] = field(default_factory=dict)
+
+    def department_by_name(self, name: str) -> Department | None:
+        cleaned = name.strip()
+        return next(
+            (d for d in self.departments.values() if cleaned in (d.name, d.code)),
+            None,
+        )
+
+    def reported(self, department: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.department == department and not i.derived]
+
+    def ledgers_of(self, department: str) -> list[Ledger]:
+        return [ledger for ledger in self.ledgers.values() if ledger.department == department]
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and check ``catalog.toml``; every problem raises CatalogError naming the entry."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"找不到指标目录文件：{path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"指标目录 {path.name} 格式错误：{exc}") from exc
+    return build_catalog(data, path)
+
+
+def build_catalog(data: dict, path: Path | None = None) -> Catalog:
+    departments = {d["code"]: Department(d["code"], d["name"]) for d in data.get("departments", [])}
+    ledgers = {raw["code"]: _ledger(raw, departments) for raw in data.get("ledgers", [])}
+    indicators: dict[str, Indicator] = {}
+    for raw in data.get("indicators", []):
+        indicator = _indicator(raw, departments)
+        if indicator.code in indicators:
+            raise CatalogError(f"指标 {indicator.label} 在目录中重复出现。")
+        indicators[indicator.code] = indicator
+    catalog = Catalog(departments, ledgers, indicators, path)
+    _check_references(catalog)
+    _check_cycles(catalog)
+    for indicator in catalog.indicators.values():
+        if indicator.formula is not None:
+            _check_units(catalog, indicator)
+    return catalog
+
+
+def _ledger(raw: dict, departments: dict[str, Department]) -> Ledger:
+    code = raw.get("code", "?")
+    try:
+        columns = tuple(
+            LedgerColumn(
+                name=c["name"],
+                type=c.get("type", "text"),
+                unit=c.get("unit", ""),
+                required=bool(c.get("required", False)),
+                choices=tuple(c.get("choices", ())),
+            )
+            for c in raw["columns"]
+        )
+        ledger = Ledger(
+            code=code,
+            name=raw["name"],
+            department=raw["department"],
+            sheet=raw.get("sheet", raw["name"]),
+            key=raw.get("key", columns[0].name if columns else ""),
+            columns=columns,
+            frequency=tuple(raw.get("frequency", ("Y", "H", "Q", "M"))),
+        )
+    except (KeyError, TypeError) as exc:
+        raise CatalogError(f"台账 {code} 缺少必填项 {exc}。") from exc
+    if ledger.department not in departments:
+        raise CatalogError(f"台账 {code}（{ledger.name}）的部门“{ledger.department}”不在目录中。")
+    bad = [c.name for c in columns if c.type not in COLUMN_TYPES]
+    if bad:
+        raise CatalogError(
+            f"台账 {code} 的列 {'、'.join(bad)} 类型无效，可用：{'、'.join(COLUMN_TYPES)}"
+        )
+    if ledger.column(ledger.key) is None:
+        raise CatalogError(f"台账 {code} 的关键列“{ledger.key}”不在列清单中。")
+    return ledger
+
+
+def _indicator(raw: dict, departments: dict[str, Department]) -> Indicator:
+    code = raw.get("code", "?")
+    label = f"{code}（{raw.get('name', '?')}）"
+    missing = [k for k in ("code", "name", "unit", "kind", "department") if k not in raw]
+    if missing:
+        raise CatalogError(f"指标 {label} 缺少必填项：{'、'.join(missing)}。")
+    if raw["kind"] not in KINDS:
+        raise CatalogError(f"指标 {label} 的类型“{raw['kind']}”无效，可用：{'、'.join(KINDS)}。")
+    if raw["department"] not in departments:
+        raise CatalogError(f"指标 {label} 的部门“{raw['department']}”不在目录中。")
+    default_min = Decimal(0) if raw["kind"] in ("amount", "count", "area", "length") else None
+    return Indicator(
+        code=code,
+        name=raw["name"],
+        unit=raw["unit"],
+        kind=raw["kind"],
+        department=raw["department"],
+        frequency=tuple(raw.get("frequency", ("Y", "H", "Q", "M"))),
+        formula_text=raw.get("formula", ""),
+        formula=_parse(label, "公式", raw.get("formula"), parse_formula),
+        integer=bool(raw.get("integer", raw["kind"] == "count")),
+        minimum=_decimal(raw.get("min"), default_min),
+        maximum=_decimal(raw.get("max"), Decimal(1) if raw["kind"] == "ratio" else None),
+        decimals=raw.get("decimals"),
+        threshold=_decimal(raw.get("threshold"), None),
+        cumulative=bool(raw.get("cumulative", False)),
+        rules=tuple(
+            (text, _parse(label, "规则", text, parse_rule)) for text in raw.get("rules", ())
+        ),
+        crosscheck_text=raw.get("crosscheck", ""),
+        crosscheck=_parse(label, "核对公式", raw.get("crosscheck"), parse_formula),
+        note=raw.get("note", ""),
+    )
+
+
+def _parse(label: str, what: str, text: str | None, parser):
+    if not text:
+        return None
+    try:
+        return parser(text)
+    except FormulaSyntaxError as exc:
+        raise CatalogError(f"指标 {label} 的{what}“{text}”有误：{exc}") from exc
+
+
+def _decimal(value: object, default: Decimal | None) -> Decimal | None:
+    return default if value is None else Decimal(str(value))
+
+
+def _formulas(indicator: Indicator) -> list[tuple[str, Node]]:
+    found: list[tuple[str, Node]] = []
+    if indicator.formula is not None:
+        found.append((indicator.formula_text, indicator.formula))
+    if indicator.crosscheck is not None:
+        found.append((indicator.crosscheck_text, indicator.crosscheck))
+    found.extend(indicator.rules)
+    return found
+
+
+def _check_references(catalog: Catalog) -> None:
+    for indicator in catalog.indicators.values():
+        for text, node in _formulas(indicator):
+            codes, ledgers = references(node)
+            for code in sorted(codes - catalog.indicators.keys()):
+                raise CatalogError(
+                    f"指标 {indicator.label} 的公式“{text}”引用了不存在的指标“{code}”。"
+                )
+            for code in sorted(ledgers - catalog.ledgers.keys()):
+                raise CatalogError(
+                    f"指标 {indicator.label} 的公式“{text}”引用了不存在的台账“{code}”。"
+                )
+            _check_ledger_columns(catalog, indicator, text, node)
+
+
+def _check_ledger_columns(catalog: Catalog, indicator: Indicator, text: str, node: Node) -> None:
+    from chengbei_report.compute.formula import Column, LedgerCall, LedgerColumn, children
+
+    stack: list[tuple[object, str | None]] = [(node, None)]
+    while stack:
+        item, ledger_code = stack.pop()
+        if isinstance(item, LedgerColumn | LedgerCall):
+            ledger_code = item.ledger
+        column = item.column if isinstance(item, LedgerColumn | LedgerCall) else None
+        if isinstance(item, Column):
+            column = item.name
+        if column and ledger_code and catalog.ledgers[ledger_code].column(column) is None:
+            raise CatalogError(
+                f"指标 {indicator.label} 的公式“{text}”引用了台账 {ledger_code} 中不存在的列“{column}”。"
+            )
+        stack.extend((child, ledger_code) for child in children(item))
+
+
+def _check_cycles(catalog: Catalog) -> None:
+    """Depth-first search; a back edge is a cycle, reported as the chain of codes."""
+    state: dict[str, int] = {}
+
+    def visit(code: str, chain: list[str]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            loop = " → ".join([*chain[chain.index(code) :], code])
+            raise CatalogError(f"指标公式存在循环引用：{loop}。")
+        state[code] = 1
+        formula = catalog.indicators[code].formula
+        if formula is not None:
+            for ref in sorted(references(formula)[0]):
+                visit(ref, [*chain, code])
+        state[code] = 2
+
+    for code in catalog.indicators:
+        visit(code, [])
+
+
+def _check_units(catalog: Catalog, indicator: Indicator) -> None:
+    assert indicator.formula is not None
+    try:
+        got = infer_unit(catalog, indicator.formula)
+    except ValueError as exc:
+        raise CatalogError(
+            f"指标 {indicator.label} 的公式“{indicator.formula_text}”单位不一致：{exc}"
+        ) from exc
+    want = KIND_FAMILY.get(indicator.kind)
+    if want and got not in (want, NUMBER):
+        raise CatalogError(
+            f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{FAMILY_CN[got]}，"
+            f"而目录声明的类型是{FAMILY_CN[want]}（单位“{indicator.unit}”）。"
+        )
+    if units.family(indicator.unit) not in (want, "count") and want != "count":
+        raise CatalogError(
+            f"指标 {indicator.label} 的单位“{indicator.unit}”与类型 {indicator.kind} 不符。"
+        )

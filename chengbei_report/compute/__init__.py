@@ -1,0 +1,1 @@
+"""Compute: evaluate the indicator catalog for a period, every value with its provenance."""

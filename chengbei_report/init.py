@@ -1,0 +1,33 @@
+"""``init``: copy the bundled sample workspace and the built-in templates into a new folder."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from chengbei_report.errors import UsageError
+from chengbei_report.workspace import TEMPLATES_DIR, bundled_path
+
+
+def init_workspace(directory: Path) -> Path:
+    """Create ``directory`` as a copy of the sample; refuse a folder that already has files.
+
+    The copy is assembled in a temporary sibling folder and moved into place at the end, so an
+    interrupted run never leaves half a workspace behind.
+    """
+    target = directory.expanduser().resolve()
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"目录 {target} 已存在且不为空，为避免覆盖已有文件，未做任何改动。")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".init-", dir=target.parent))
+    try:
+        shutil.copytree(bundled_path("sample_data"), staging, dirs_exist_ok=True)
+        shutil.copytree(bundled_path(TEMPLATES_DIR), staging / TEMPLATES_DIR, dirs_exist_ok=True)
+        if target.exists():
+            target.rmdir()
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target

@@ -1,0 +1,1 @@
+"""Read: open departmental workbooks safely and parse them into submissions."""

@@ -1,0 +1,1 @@
+"""Render: fill templates with figures and write the document and the working paper."""

@@ -1,0 +1,135 @@
+"""Safe, reproducible writing of every file the tool produces.
+
+An output must never overwrite one of the workbooks it was built from, a failed write must leave
+the previous output untouched, and building the same report twice must give identical bytes so
+that a rebuilt report can be compared with the one already sent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import stat
+import tempfile
+import zipfile
+from collections.abc import Collection
+from datetime import datetime
+from pathlib import Path
+
+from chengbei_report.errors import OutputError, UsageError
+
+# Mode of a newly created output; an existing output keeps its own mode.
+_NEW_FILE_MODE = 0o644
+# ZIP stores local times with two-second resolution from 1980 on.
+_ZIP_EPOCH = datetime(1980, 1, 1)
+# Unix, regular file rw-r--r-- (zipfile would otherwise fill in 0o600 for a zero attribute).
+_ZIP_CREATE_SYSTEM = 3
+_ZIP_EXTERNAL_ATTR = (stat.S_IFREG | 0o644) << 16
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _is_same_file(path: Path, other: Path) -> bool:
+    """Whether two paths name one file, through symlinks, hard links and case folding."""
+    if path.resolve() == other.resolve():
+        return True
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
+
+
+def _refuse_inputs(path: Path, inputs: Collection[Path]) -> None:
+    """Stop before an output could replace one of the files the report was read from."""
+    for source in inputs:
+        if _is_same_file(path, source):
+            raise UsageError(
+                f"输出文件 {path} 就是输入文件 {source}，为避免覆盖原始数据，已停止写入",
+                hint="请为输出指定其他文件名或文件夹",
+            )
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename durable where the platform allows opening a folder."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _replace_with(target: Path, data: bytes) -> None:
+    """Write a temporary sibling, flush it to disk, then rename it over ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    mode = target.stat().st_mode & 0o777 if target.exists() else _NEW_FILE_MODE
+    tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename below
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
+    )
+    tmp_path = Path(tmp.name)
+    try:
+        with tmp:
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        os.chmod(tmp_path, mode)
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp_path.unlink()
+        raise
+    _fsync_dir(target.parent)
+
+
+def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> Path:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new one, never half.
+
+    Returns the resolved path written. Raises ``UsageError`` when ``path`` is one of ``inputs``
+    and ``OutputError`` when the file cannot be written; the old file is then left as it was.
+    """
+    _refuse_inputs(path, inputs)
+    target = path.resolve()
+    try:
+        _replace_with(target, data)
+    except OSError as err:
+        raise OutputError(
+            f"无法写入文件 {path}：{err.strerror or err}",
+            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
+        ) from err
+    return target
+
+
+def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:
+    """The ZIP timestamp of ``when``, clamped to the earliest date ZIP can store."""
+    naive = when.replace(tzinfo=None)
+    return max(naive, _ZIP_EPOCH).timetuple()[:6]
+
+
+def deterministic_zip(data: bytes, when: datetime) -> bytes:
+    """Rewrite an OOXML package so its bytes depend only on its content and ``when``.
+
+    Entries keep their order (``[Content_Types].xml`` first); timestamps, creator system and
+    file attributes are fixed and every entry is deflated.
+    """
+    stamp = _zip_time(when)
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            info = zipfile.ZipInfo(entry.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = _ZIP_CREATE_SYSTEM
+            info.external_attr = _ZIP_EXTERNAL_ATTR
+            target.writestr(info, source.read(entry))
+    return out.getvalue()
+
+
+def strip_xml_illegal(text: str) -> tuple[str, bool]:
+    """Drop characters XML 1.0 cannot hold (lxml refuses them); say whether any were dropped."""
+    cleaned = _XML_ILLEGAL.sub("", text)
+    return cleaned, len(cleaned) != len(text)

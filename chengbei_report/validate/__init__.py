@@ -1,0 +1,1 @@
+"""Validate: check submissions against the catalog and report findings."""
