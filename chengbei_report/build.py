@@ -14,6 +14,7 @@ from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import FindingReport
 from chengbei_report.periods import Period
+from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
 from chengbei_report.render.output import deterministic_zip, write_atomic
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
@@ -33,12 +34,13 @@ class Project:
         return self.engine.period_data(period)
 
 
-def open_project(workspace_dir: Path | None) -> Project:
+def open_project(workspace_dir: Path | None, progress: Progress | None = None) -> Project:
+    """Open a workspace; ``progress`` hears of every workbook as the engine loads a period."""
     workspace = open_workspace(workspace_dir)
     catalog = load_catalog(workspace.catalog_path)
 
     def load(period: Period) -> PeriodData:
-        return load_period(workspace.period_dir(period), period, catalog)
+        return load_period(workspace.period_dir(period), period, catalog, progress)
 
     engine = Engine(catalog, load, unit_name=workspace.unit_name, baseline=workspace.baseline)
     return Project(workspace, catalog, engine)
@@ -96,11 +98,12 @@ def build_report(
     out_dir: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build the work summary of ``period``; nothing is written when the data has errors."""
     from chengbei_report.validate.run import validate_loaded_period
 
-    project = open_project(workspace_dir)
+    project = open_project(workspace_dir, progress)
     folder = project.workspace.period_dir(period)
     if not folder.is_dir():
         raise UsageError(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -104,6 +105,27 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich bar on stderr while workbooks load; none with --quiet or when stderr is no terminal."""
+    if _State.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(
+        *columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task("读取报表", total=None)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=total)
+
+        yield update
+
+
 def _parse_period(text: str) -> Any:
     from chengbei_report.periods import Period
 
@@ -152,11 +174,17 @@ def build(
     from chengbei_report.build import build_report
 
     parsed = _parse_period(period)
-    result = _run(
-        lambda: build_report(
-            parsed, workspace_dir=workspace, out_dir=out, template=template, pdf=pdf
+    with _progress_bar() as progress:
+        result = _run(
+            lambda: build_report(
+                parsed,
+                workspace_dir=workspace,
+                out_dir=out,
+                template=template,
+                pdf=pdf,
+                progress=progress,
+            )
         )
-    )
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:

@@ -659,20 +659,24 @@ def check_published_half_year(led: dict[str, list[Row]]) -> None:
     assert count(led["upgrades"], 验收状态="已验收") == party[UNIT]
 
 
-def check_rules(values: dict[str, Number]) -> None:
-    """Cross-field rules of the catalog that the reported half-year figures must satisfy."""
-    pairs = (
-        ("party_first_form", "party_disciplined"),
-        ("social_need_assist", "social_labour_surveyed"),
-        ("social_assisted", "social_need_assist"),
-        ("social_reemployed", "social_unemployed_assisted"),
-        ("urban_grids", "urban_micro_grids"),
-        ("safety_platform_closed", "safety_platform_received"),
-        ("safety_first_letters_resolved", "safety_first_letters"),
-        ("safety_online_repeat", "safety_online_first"),
-    )
-    for small, large in pairs:
-        assert values[small] <= values[large], (small, large)
+RULE = re.compile(r"^(\w+) (<=|>=) (\w+)$")
+
+
+def rule_holds(rule: str, values: dict[str, Number]) -> bool | None:
+    """Evaluate a catalog rule ``a <= b`` on reported values; None when it needs a derived one."""
+    match = RULE.match(rule)
+    assert match, rule
+    left, op, right = match.groups()
+    if left not in values or right not in values:
+        return None
+    return values[left] <= values[right] if op == "<=" else values[left] >= values[right]
+
+
+def check_rules(values: dict[str, Number], catalog: Catalog) -> None:
+    """The catalog's cross-field rules hold on the reported figures of a period."""
+    for ind in catalog.indicators.values():
+        for rule in ind.get("rules", []):
+            assert rule_holds(rule, values) is not False, rule
 
 
 # ---------------------------------------------------------------- writing
@@ -830,10 +834,11 @@ def all_submissions(catalog: Catalog) -> dict[str, list[Submission]]:
     check_year_targets()
     periods: dict[str, list[Submission]] = {}
     for period in ("2023H1", "2022H1"):
-        check_rules(REPORTED_HALF[period])
+        check_rules(REPORTED_HALF[period], catalog)
         periods[period] = half_year_submissions(period, catalog)
         check_half_year(period, periods[period])
     for period in ("2022", "2021", "2020", "2002"):
+        check_rules(ECONOMY_YEAR[period], catalog)
         periods[period] = year_submissions(period)
     return periods
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from chengbei_report.catalog import Catalog
 from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
+from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
 from chengbei_report.read.workbook import UnreadableWorkbook, read_workbook
 
@@ -48,9 +49,15 @@ def load_submission(path: Path, catalog: Catalog) -> Submission:
     return parse_submission(workbook, catalog)
 
 
-def load_period(folder: Path, period: Period, catalog: Catalog) -> PeriodData:
+def load_period(
+    folder: Path, period: Period, catalog: Catalog, progress: Progress | None = None
+) -> PeriodData:
+    """Load every workbook of ``folder``; ``progress`` hears of each file before it is read."""
     data = PeriodData(period=period, folder=folder)
-    for path in submission_files(folder):
+    files = submission_files(folder)
+    for done, path in enumerate(files):
+        if progress is not None:
+            progress(f"读取{period.full_label}报表：{path.name}", done, len(files))
         submission = load_submission(path, catalog)
         data.submissions.append(submission)
         data.findings.extend(submission.findings)
@@ -67,4 +74,6 @@ def load_period(folder: Path, period: Period, catalog: Catalog) -> PeriodData:
                     hint="请删除旧的一份，只保留最终版本。",
                 )
             )
+    if progress is not None and files:
+        progress(f"已读取{period.full_label}报表", len(files), len(files))
     return data

@@ -68,6 +68,10 @@ class Submission:
     values: dict[str, ReportedValue] = field(default_factory=dict)
     ledgers: dict[str, LedgerTable] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    workbook: Workbook | None = None  # kept for the validator: hidden rows, merges, formulas
+    table_columns: dict[str, int] = field(default_factory=dict)  # 指标 table label → column
+    table_row: int | None = None  # 0-based row of the 指标 table header
+    duplicates: list[ReportedValue] = field(default_factory=list)  # second and later rows of a code
 
     @property
     def file(self) -> str:
@@ -95,7 +99,7 @@ def number_from_cell(value: CellValue) -> Decimal | None:
 
 def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
     """Parse a workbook; its department is the one named in the header field 部门."""
-    submission = Submission(path=workbook.path, department=None)
+    submission = Submission(path=workbook.path, department=None, workbook=workbook)
     sheet = workbook.sheets.get(INDICATOR_SHEET)
     if sheet is None:
         submission.findings.append(
@@ -168,6 +172,7 @@ def _read_header(submission: Submission, sheet: Sheet, limit: int) -> None:
 
 def _read_indicator_rows(submission: Submission, sheet: Sheet, header_row: int) -> None:
     columns = {_label(v): col for col, v in enumerate(sheet.rows[header_row]) if _label(v)}
+    submission.table_columns, submission.table_row = columns, header_row
     code_col, value_col = columns["编码"], columns["数值"]
     unit_col = columns.get("单位")
     for row in range(header_row + 1, sheet.height):
@@ -176,17 +181,27 @@ def _read_indicator_rows(submission: Submission, sheet: Sheet, header_row: int) 
         if code is None and raw is None:
             continue
         code_text = str(code).strip() if code is not None else ""
-        submission.values.setdefault(
-            code_text,
-            ReportedValue(
-                code=code_text,
-                value=cell_decimal(raw),
-                raw=raw,
-                cell=cell_address(row, value_col),
-                row=row + 1,
-                unit=str(sheet.value(row, unit_col) or "").strip() if unit_col is not None else "",
-            ),
+        row_unit = str(sheet.value(row, unit_col) or "").strip() if unit_col is not None else ""
+        reported = ReportedValue(
+            code=code_text,
+            value=cell_decimal(raw),
+            raw=raw,
+            cell=cell_address(row, value_col),
+            row=row + 1,
+            unit=text_unit(raw) or row_unit,
         )
+        if submission.values.setdefault(code_text, reported) is not reported:
+            submission.duplicates.append(reported)
+
+
+def text_unit(raw: CellValue) -> str:
+    """The unit written inside a text cell (``12477.4万元`` → 万元); it overrides the 单位 column."""
+    if not isinstance(raw, str):
+        return ""
+    from chengbei_report.read.numbers_text import parse_number_text
+
+    parsed = parse_number_text(raw)
+    return parsed.unit if parsed is not None else ""
 
 
 def cell_decimal(raw: CellValue) -> Decimal | None:

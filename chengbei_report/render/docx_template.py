@@ -41,7 +41,7 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
         raise TemplateError(
             f"Word 模板 {path.name} 有语法错误（第{exc.lineno}行附近）：{jinja_message(exc)}"
         ) from exc
-    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
         raise TemplateError(f"Word 模板 {path.name}：{jinja_message(exc)}") from exc
     blocks: list[Block] = []
     heading1 = heading2 = ""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from chengbei_report.compute.figures import Figure, FigureUse
@@ -154,7 +155,7 @@ def render_text_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
         raise TemplateError(
             f"模板 {path.name} 第{exc.lineno}行有语法错误：{jinja_message(exc)}"
         ) from exc
-    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+    except (jinja2.UndefinedError, SecurityError, TypeError, ValueError) as exc:
         line = _template_line(exc, path)
         raise TemplateError(f"模板 {path.name} 第{line}行：{jinja_message(exc)}") from exc
     return split_blocks(text, recorder.uses)
@@ -166,6 +167,9 @@ def jinja_message(exc: Exception) -> str:
     if undefined:
         name = undefined.group(1) or undefined.group(2)
         return f"变量或指标“{name}”未定义（指标目录中没有这个编码，或拼写有误）"
+    unsafe = re.search(r"access to attribute '([^']+)'", message)
+    if isinstance(exc, SecurityError) and unsafe:
+        return f"模板在沙箱中运行，不允许访问“{unsafe.group(1)}”"
     unknown_filter = re.search(r"No filter named '([^']+)'", message)
     if unknown_filter:
         return f"未知过滤器“{unknown_filter.group(1)}”，可用：num、pct、times、approx、rank、year"

@@ -1,0 +1,1 @@
+"""Comparisons: figures between two periods, two versions of a workbook, a report against its data."""

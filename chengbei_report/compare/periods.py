@@ -1,0 +1,232 @@
+"""Diff every indicator between two periods: what changed since last year, and by how much.
+
+Rates and ratios change by 百分点 (percentage points), not by a percentage of a percentage; a
+figure that cannot be computed in a period is absent there, so it shows as 新增 or 取消.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from chengbei_report.build import Project, open_project
+from chengbei_report.catalog import Indicator
+from chengbei_report.errors import ComputeError, UsageError
+from chengbei_report.periods import Period
+from chengbei_report.render.numbers import round_half_up
+
+RELATIVE_PLACES = 2
+PERCENT = "%"
+POINTS = "百分点"
+_PRECISION = 34
+_HUNDRED = Decimal(100)
+
+
+class Flag(StrEnum):
+    NEW = "新增"
+    DROPPED = "取消"
+    SIGN = "变号"
+    THRESHOLD = "超阈值"
+    UNIT = "单位变化"
+
+
+@dataclass(frozen=True)
+class Observed:
+    """An indicator's value in one period, with the 单位 cell of its row when it was reported."""
+
+    value: Decimal
+    unit_cell: str | None = None
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One indicator in the two periods; ``relative`` is in ``relative_unit`` (% or 百分点)."""
+
+    department: str
+    code: str
+    name: str
+    unit: str
+    kind: str
+    decimals: int | None
+    old: Decimal | None
+    new: Decimal | None
+    change: Decimal | None
+    relative: Decimal | None
+    relative_unit: str
+    flags: tuple[Flag, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.flags) or (self.change is not None and self.change != 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "department": self.department,
+            "code": self.code,
+            "name": self.name,
+            "unit": self.unit,
+            "kind": self.kind,
+            "old": _text(self.old),
+            "new": _text(self.new),
+            "change": _text(self.change),
+            "relative": _text(self.relative),
+            "relative_unit": self.relative_unit,
+            "flags": [flag.value for flag in self.flags],
+        }
+
+
+@dataclass(frozen=True)
+class PeriodDiff:
+    old: Period
+    new: Period
+    threshold: Decimal | None
+    rows: list[DiffRow]
+
+    @property
+    def changed(self) -> list[DiffRow]:
+        return [row for row in self.rows if row.changed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": self.old.code,
+            "new": self.new.code,
+            "threshold": _text(self.threshold),
+            "indicators": len(self.rows),
+            "changed": len(self.changed),
+            "rows": [row.to_dict() for row in self.rows],
+        }
+
+
+def _text(value: Decimal | None) -> str | None:
+    """Decimals travel as exact strings in JSON."""
+    return None if value is None else format(value, "f")
+
+
+def diff_periods(
+    old: Period,
+    new: Period,
+    *,
+    workspace_dir: Path | None = None,
+    only_changed: bool = False,
+    threshold: Decimal | None = None,
+) -> PeriodDiff:
+    """Every indicator of either period, by department then catalog order.
+
+    ``threshold`` (a fraction: 0.2 = 20%) overrides each indicator's catalog threshold.
+    """
+    if threshold is not None and threshold < 0:
+        raise UsageError(f"阈值不能为负数：{threshold}", hint="例如 --threshold 0.2 表示20%。")
+    project = open_project(workspace_dir)
+    for period in (old, new):
+        _require_folder(project, period)
+    rows = []
+    for indicator in _ordered(project):
+        before, after = _observe(project, indicator, old), _observe(project, indicator, new)
+        if before is None and after is None:
+            continue
+        row = _row(project, indicator, before, after, threshold)
+        if row.changed or not only_changed:
+            rows.append(row)
+    return PeriodDiff(old=old, new=new, threshold=threshold, rows=rows)
+
+
+def _require_folder(project: Project, period: Period) -> None:
+    folder = project.workspace.period_dir(period)
+    if not folder.is_dir():
+        raise UsageError(
+            f"找不到{period.full_label}的报表目录：{folder}",
+            hint="请检查报告期是否写对，或用 --workspace 指定工作区。",
+        )
+
+
+def _ordered(project: Project) -> list[Indicator]:
+    """Department order of the catalog, then the catalog order within a department."""
+    departments = list(project.catalog.departments)
+    indicators = list(project.catalog.indicators.values())
+    return sorted(indicators, key=lambda i: departments.index(i.department))
+
+
+def _observe(project: Project, indicator: Indicator, period: Period) -> Observed | None:
+    """The value in ``period``, or None when the indicator does not exist there."""
+    unit_cell = None
+    if indicator.derived:
+        if period.kind.value not in indicator.frequency:
+            return None
+    else:
+        found = project.period_data(period).reported(indicator.code, indicator.department)
+        if found is None:
+            return None
+        unit_cell = found[1].unit
+    try:
+        value = project.engine.figure(indicator.code, period).value
+    except ComputeError:
+        return None
+    return Observed(value, unit_cell)
+
+
+def _row(
+    project: Project,
+    indicator: Indicator,
+    before: Observed | None,
+    after: Observed | None,
+    threshold: Decimal | None,
+) -> DiffRow:
+    old = None if before is None else before.value
+    new = None if after is None else after.value
+    change = relative = None
+    if old is not None and new is not None:
+        with localcontext() as ctx:
+            ctx.prec = _PRECISION
+            change = new - old
+        relative = relative_change(old, new, indicator.kind)
+    limit = threshold if threshold is not None else indicator.threshold
+    return DiffRow(
+        department=project.catalog.departments[indicator.department].name,
+        code=indicator.code,
+        name=indicator.name,
+        unit=indicator.unit,
+        kind=indicator.kind,
+        decimals=indicator.decimals,
+        old=old,
+        new=new,
+        change=change,
+        relative=None if relative is None else round_half_up(relative, RELATIVE_PLACES),
+        relative_unit=POINTS if indicator.kind == "ratio" else PERCENT,
+        flags=_flags(before, after, relative, indicator.kind, limit),
+    )
+
+
+def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
+    """Change in % of the old value; for ratios the change in 百分点; None when undefined."""
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        if kind == "ratio":
+            return (new - old) * _HUNDRED
+        if kind == "rank" or old == 0:
+            return None
+        return (new - old) / abs(old) * _HUNDRED
+
+
+def _flags(
+    before: Observed | None,
+    after: Observed | None,
+    relative: Decimal | None,
+    kind: str,
+    limit: Decimal | None,
+) -> tuple[Flag, ...]:
+    if before is None:
+        return (Flag.NEW,)
+    if after is None:
+        return (Flag.DROPPED,)
+    flags = []
+    if before.value * after.value < 0:
+        flags.append(Flag.SIGN)
+    if limit is not None and relative is not None and abs(relative) > limit * _HUNDRED:
+        flags.append(Flag.THRESHOLD)
+    if before.unit_cell is not None and after.unit_cell is not None:
+        if before.unit_cell != after.unit_cell:
+            flags.append(Flag.UNIT)
+    return tuple(flags)

@@ -1,0 +1,61 @@
+"""What every check needs: the catalog, the engine, the period and how to make a finding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chengbei_report.catalog import Catalog, Indicator
+from chengbei_report.compute.engine import Engine
+from chengbei_report.findings import Finding, Severity
+from chengbei_report.periods import Period
+from chengbei_report.read.submission import Submission
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """One validation run over the submissions of one period."""
+
+    catalog: Catalog
+    engine: Engine
+    period: Period | None
+    unit_name: str
+    baseline: Period
+
+    @property
+    def is_baseline(self) -> bool:
+        """The baseline period only needs what is present (it is used for a few comparisons)."""
+        return self.period == self.baseline
+
+    def expected(self, indicator: Indicator) -> bool:
+        """Whether ``indicator`` must be reported in this period."""
+        return self.period is not None and self.period.kind.value in indicator.frequency
+
+
+def error(
+    submission: Submission | str,
+    code: str,
+    message: str,
+    *,
+    sheet: str = "",
+    cell: str = "",
+    indicator: str = "",
+    hint: str = "",
+) -> Finding:
+    """An error located in a submission (or a file name)."""
+    file = submission if isinstance(submission, str) else submission.file
+    return Finding(code, Severity.ERROR, message, file, sheet, cell, indicator, hint)
+
+
+def warning(
+    submission: Submission | str,
+    code: str,
+    message: str,
+    *,
+    sheet: str = "",
+    cell: str = "",
+    indicator: str = "",
+    hint: str = "",
+) -> Finding:
+    """A warning located in a submission (or a file name)."""
+    file = submission if isinstance(submission, str) else submission.file
+    return Finding(code, Severity.WARNING, message, file, sheet, cell, indicator, hint)

@@ -1,0 +1,64 @@
+"""Periods: the accepted forms, their labels and their neighbours."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chengbei_report.errors import UsageError
+from chengbei_report.periods import Period, PeriodKind
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "label", "previous", "last_year"),
+    [
+        ("2023H1", "2023H1", "2023年上半年", "2022H2", "2022H1"),
+        ("2023h2", "2023H2", "2023年下半年", "2023H1", "2022H2"),
+        ("2023Q2", "2023Q2", "2023年第二季度", "2023Q1", "2022Q2"),
+        ("2023M06", "2023M06", "2023年6月", "2023M05", "2022M06"),
+        ("2023M01", "2023M01", "2023年1月", "2022M12", "2022M01"),
+        ("2023", "2023", "2023年", "2022", "2022"),
+        ("2023年上半年", "2023H1", "2023年上半年", "2022H2", "2022H1"),
+        ("2023年第四季度", "2023Q4", "2023年第四季度", "2023Q3", "2022Q4"),
+    ],
+)
+def test_period_forms(text: str, code: str, label: str, previous: str, last_year: str) -> None:
+    period = Period.parse(text)
+    assert period.code == code
+    assert period.full_label == label
+    assert period.previous().code == previous
+    assert period.same_period_last_year().code == last_year
+
+
+def test_half_year_facts() -> None:
+    period = Period.parse("2023H1")
+    assert (period.label, period.start_month, period.end_month) == ("上半年", 1, 6)
+    assert period.last_full_year() == Period(2022, PeriodKind.YEAR)
+    assert period.whole_year() == Period(2023, PeriodKind.YEAR)
+
+
+@pytest.mark.parametrize("text", ["2023H3", "2023Q5", "2023M13", "2023M00", "23H1", "2023-06", "上半年", ""])
+def test_anything_else_is_refused_with_the_accepted_forms(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        Period.parse(text)
+    assert "2023H1" in (caught.value.hint or "")
+
+
+@given(st.text(max_size=12))
+def test_parse_never_fails_with_anything_but_usage_error(text: str) -> None:
+    try:
+        period = Period.parse(text)
+    except UsageError:
+        return
+    assert Period.parse(period.code) == period
+
+
+@given(st.integers(1900, 2100), st.sampled_from(["H", "Q", "M", "Y"]), st.integers(1, 12))
+def test_code_round_trips_and_previous_is_before(year: int, kind: str, index: int) -> None:
+    limit = {"H": 2, "Q": 4, "M": 12, "Y": 1}[kind]
+    period = Period(year, PeriodKind(kind), min(index, limit))
+    assert Period.parse(period.code) == period
+    assert Period.parse(period.full_label) == period
+    assert period.previous() < period
+    assert period.same_period_last_year().year == year - 1
