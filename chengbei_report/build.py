@@ -17,6 +17,7 @@ from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
 from chengbei_report.render.output import deterministic_zip, write_atomic
+from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
 from chengbei_report.render.workpaper import WorkpaperRow, write_workpaper
 from chengbei_report.workspace import Workspace, open_workspace
@@ -117,6 +118,7 @@ def build_report(
         return result
     template_path = template or project.workspace.template_path()
     rendered = render_document(project, period, template_path)
+    findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     target = (out_dir or Path.cwd() / "out" / period.code).resolve()
     inputs = _input_files(project)
     when = stamp(period)

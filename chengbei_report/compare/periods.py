@@ -226,7 +226,6 @@ def _flags(
         flags.append(Flag.SIGN)
     if limit is not None and relative is not None and abs(relative) > limit * _HUNDRED:
         flags.append(Flag.THRESHOLD)
-    if before.unit_cell is not None and after.unit_cell is not None:
-        if before.unit_cell != after.unit_cell:
-            flags.append(Flag.UNIT)
+    if before.unit_cell != after.unit_cell:  # both None for a derived indicator
+        flags.append(Flag.UNIT)
     return tuple(flags)

@@ -1,0 +1,338 @@
+"""Write a period diff as csv, json, Markdown or .xlsx, and show a workbook diff as text.
+
+CSV and JSON carry exact decimals for machines; Markdown, the terminal table and the .xlsx are
+for people: ratios as percentages, changes of ratios in 百分点, long computed values rounded half
+up.  Text may come from workbooks, so nothing written to csv or xlsx can become a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zipfile import ZIP_DEFLATED, ZipFile
+
+from chengbei_report.compare.periods import POINTS, DiffRow, PeriodDiff
+from chengbei_report.errors import UsageError
+from chengbei_report.render.numbers import format_number, format_percent, round_half_up
+from chengbei_report.render.output import deterministic_zip, write_atomic
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
+    from rich.table import Table
+
+    from chengbei_report.compare.workbooks import WorkbookDiff
+
+FILE_FORMATS = ("csv", "json", "xlsx", "md")
+SHEET = "对比"
+NOTES_SHEET = "说明"
+DASH = "—"
+_RECORDED_PLACES = 4  # values with more places were computed; people see them half up to 2
+_SHOWN_PLACES = 2
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FLAG_FILL = "FFF2CC"
+_WIDTHS = (18, 30, 36, 8, 16, 16, 16, 14, 10, 22)
+
+
+def headers(diff: PeriodDiff) -> list[str]:
+    """Column headers; the value columns are named after their periods."""
+    return [
+        "部门",
+        "指标编码",
+        "指标名称",
+        "单位",
+        diff.old.full_label,
+        diff.new.full_label,
+        "变化",
+        "变化幅度",
+        "幅度单位",
+        "标记",
+    ]
+
+
+def _exact(value: Decimal | None) -> str:
+    return "" if value is None else format(value, "f")
+
+
+def _flags(row: DiffRow) -> str:
+    return "、".join(flag.value for flag in row.flags)
+
+
+def _places(value: Decimal, decimals: int | None) -> int:
+    """Decimal places shown: the catalog's, else as recorded, else 2 for long computed values."""
+    if decimals is not None:
+        return decimals
+    exponent = int(value.normalize().as_tuple().exponent) if value else 0
+    places = max(0, -exponent)
+    return places if places <= _RECORDED_PLACES else _SHOWN_PLACES
+
+
+def _signed(text: str, value: Decimal) -> str:
+    return f"+{text}" if value > 0 else text
+
+
+def show_value(row: DiffRow, value: Decimal | None) -> str:
+    """An old or new value as a person reads it: ``98.43%``, ``12477.4``."""
+    if value is None:
+        return DASH
+    if row.kind == "ratio":
+        return format_percent(value)
+    return format_number(value, _places(value, row.decimals))
+
+
+def show_change(row: DiffRow) -> str:
+    """The change, signed; a ratio's change is in 百分点."""
+    if row.change is None:
+        return DASH
+    if row.kind == "ratio":
+        points = round_half_up(row.change * 100, _SHOWN_PLACES)
+        return _signed(format_number(points) + "个" + POINTS, points)
+    return _signed(format_number(row.change, _places(row.change, row.decimals)), row.change)
+
+
+def show_relative(row: DiffRow) -> str:
+    if row.relative is None:
+        return DASH
+    unit = "个" + POINTS if row.relative_unit == POINTS else "%"
+    return _signed(format_number(row.relative, _SHOWN_PLACES) + unit, row.relative)
+
+
+def display_rows(diff: PeriodDiff) -> list[list[str]]:
+    """The rows as shown in the terminal and in Markdown (幅度单位 folded into 变化幅度)."""
+    return [
+        [
+            row.department,
+            row.code,
+            row.name,
+            row.unit,
+            show_value(row, row.old),
+            show_value(row, row.new),
+            show_change(row),
+            show_relative(row),
+            _flags(row),
+        ]
+        for row in diff.rows
+    ]
+
+
+def _display_headers(diff: PeriodDiff) -> list[str]:
+    names = headers(diff)
+    return names[:8] + names[9:]
+
+
+def _csv_text(text: str) -> str:
+    """A text cell that a spreadsheet will not run as a formula."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def diff_csv(diff: PeriodDiff) -> str:
+    """Exact values; text cells guarded against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers(diff))
+    for row in diff.rows:
+        writer.writerow(
+            [
+                _csv_text(row.department),
+                _csv_text(row.code),
+                _csv_text(row.name),
+                _csv_text(row.unit),
+                _exact(row.old),
+                _exact(row.new),
+                _exact(row.change),
+                _exact(row.relative),
+                row.relative_unit,
+                _flags(row),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def diff_json(diff: PeriodDiff) -> str:
+    """Exactly ``diff.to_dict()``, as the CLI prints it."""
+    return json_text(diff.to_dict())
+
+
+def json_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def diff_markdown(diff: PeriodDiff) -> str:
+    title = f"# {diff.old.full_label}与{diff.new.full_label}指标对比\n\n"
+    if not diff.rows:
+        return title + "没有指标变化。\n"
+    names = _display_headers(diff)
+    lines = [
+        "| " + " | ".join(names) + " |",
+        "|" + "|".join("---" if n in names[:4] or n == "标记" else "---:" for n in names) + "|",
+    ]
+    lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in display_rows(diff)]
+    return title + "\n".join(lines) + "\n"
+
+
+def rich_table(diff: PeriodDiff) -> Table:
+    """The terminal table; flagged rows in bold."""
+    from rich.table import Table
+
+    table = Table(title=f"{diff.old.full_label} → {diff.new.full_label}", show_lines=False)
+    for index, name in enumerate(_display_headers(diff)):
+        table.add_column(name, justify="right" if 4 <= index <= 7 else "left")
+    for row, cells in zip(diff.rows, display_rows(diff), strict=True):
+        table.add_row(*cells, style="bold yellow" if row.flags else None)
+    return table
+
+
+def _put_text(cell: Cell, text: str) -> None:
+    """Text stays text: ``=…`` must never become a formula when the file is opened."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if cleaned:
+        cell.value = cleaned
+        cell.data_type = "s"
+
+
+def _number_format(places: int, suffix: str = "", *, signed: bool = False) -> str:
+    """An Excel number format: ``#,##0.00``; signed ones show ``+`` before a rise."""
+    body = "#,##0" + ("." + "0" * places if places else "") + (f'"{suffix}"' if suffix else "")
+    return f"+{body};-{body};{body}" if signed else body
+
+
+def _put_number(cell: Cell, value: Decimal, places: int, number_format: str) -> None:
+    """Rounded half up in Decimal first, so Excel only displays what we rounded."""
+    cell.value = float(round_half_up(value, places))
+    cell.number_format = number_format
+
+
+def _put_values(sheet: Worksheet, row_number: int, row: DiffRow) -> None:
+    """Columns 5–8: old, new, change, relative change as numbers with formats."""
+    for column, value in ((5, row.old), (6, row.new)):
+        if value is None:
+            continue
+        if row.kind == "ratio":
+            _put_number(sheet.cell(row_number, column), value, 4, "0.00%")
+        else:
+            places = _places(value, row.decimals)
+            _put_number(sheet.cell(row_number, column), value, places, _number_format(places))
+    if row.change is not None:
+        cell = sheet.cell(row_number, 7)
+        if row.kind == "ratio":
+            _put_number(cell, row.change * 100, 2, _number_format(2, "个" + POINTS, signed=True))
+        else:
+            places = _places(row.change, row.decimals)
+            _put_number(cell, row.change, places, _number_format(places, signed=True))
+    if row.relative is not None:
+        unit = "个" + POINTS if row.relative_unit == POINTS else "%"
+        _put_number(
+            sheet.cell(row_number, 8), row.relative, 2, _number_format(2, unit, signed=True)
+        )
+
+
+def _fill_diff_sheet(sheet: Worksheet, diff: PeriodDiff) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    names = headers(diff)
+    for column, (name, width) in enumerate(zip(names, _WIDTHS, strict=True), start=1):
+        _put_text(sheet.cell(1, column), name)
+        sheet.cell(1, column).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    fill = PatternFill("solid", start_color=_FLAG_FILL, end_color=_FLAG_FILL)
+    for row_number, row in enumerate(diff.rows, start=2):
+        texts = {1: row.department, 2: row.code, 3: row.name, 4: row.unit}
+        texts |= {9: row.relative_unit if row.relative is not None else "", 10: _flags(row)}
+        for column, text in texts.items():
+            _put_text(sheet.cell(row_number, column), text)
+        _put_values(sheet, row_number, row)
+        if row.flags:
+            for column in range(1, len(names) + 1):
+                sheet.cell(row_number, column).fill = fill
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{len(diff.rows) + 1}"
+    sheet.print_title_rows = "1:1"
+
+
+def _fill_notes(sheet: Worksheet, diff: PeriodDiff) -> None:
+    threshold = DASH if diff.threshold is None else f"{format_number(diff.threshold * 100)}%"
+    lines = (
+        f"{diff.old.full_label}与{diff.new.full_label}指标对比",
+        f"共 {len(diff.rows)} 项指标，其中有变化 {len(diff.changed)} 项；标黄的行带有标记。",
+        "变化幅度：一般指标为较上期增减的百分比；比率类指标（如就业率）为增减的百分点。",
+        f"阈值：{threshold}（未指定时使用指标目录中各指标的 threshold）。",
+        "标记：新增、取消（本期没有）、变号、超阈值、单位变化（两期报表“单位”列不同）。",
+        "数值按四舍五入显示；精确值见 json 或 csv 格式的对比结果。",
+    )
+    for row_number, line in enumerate(lines, start=1):
+        _put_text(sheet.cell(row_number, 1), line)
+    sheet.column_dimensions["A"].width = 90
+
+
+def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
+    """The .xlsx for a leader: frozen header, number formats, flagged rows highlighted."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    _fill_diff_sheet(sheet, diff)
+    _fill_notes(workbook.create_sheet(NOTES_SHEET), diff)
+    workbook.properties.created = when
+    workbook.properties.modified = when
+    workbook.properties.creator = "chengbei-report"
+    workbook.properties.title = f"{diff.old.code}-{diff.new.code}指标对比"
+    buffer = io.BytesIO()
+    ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
+    return deterministic_zip(buffer.getvalue(), when)
+
+
+def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
+    """The file content of a diff in one of FILE_FORMATS."""
+    if output_format == "xlsx":
+        from chengbei_report.build import stamp
+
+        return diff_xlsx(diff, stamp(diff.new))
+    if output_format == "csv":
+        return diff_csv(diff).encode("utf-8-sig")  # with BOM, so Excel reads Chinese
+    if output_format == "json":
+        return diff_json(diff).encode("utf-8")
+    if output_format == "md":
+        return diff_markdown(diff).encode("utf-8")
+    raise UsageError(
+        f"不能把对比结果写成“{output_format}”格式的文件。",
+        hint=f"可用的文件格式：{'、'.join(FILE_FORMATS)}；table 只在终端显示。",
+    )
+
+
+def write_diff(diff: PeriodDiff, output_format: str, path: Path) -> Path:
+    """Write a diff file all at once; returns the path written."""
+    return write_atomic(path, diff_bytes(diff, output_format))
+
+
+def workbook_diff_text(diff: WorkbookDiff) -> str:
+    """A workbook diff for the terminal, one change a line."""
+    lines = [f"{diff.department}：{diff.old.name} → {diff.new.name}"]
+    if not diff.changed:
+        return lines[0] + "\n两份报表内容相同。\n"
+    for item in diff.indicators:
+        lines.append(
+            f"  [{item.status}] 指标 {item.code} {item.name}：{item.old_text or DASH}"
+            f"（{item.old_cell or DASH}）→ {item.new_text or DASH}（{item.new_cell or DASH}）"
+        )
+    for row in diff.ledger_rows:
+        where = f"第{row.new_row or row.old_row}行"
+        detail = "；".join(f"{c.column}：{c.old or DASH} → {c.new or DASH}" for c in row.columns)
+        lines.append(
+            f"  [{row.status}] {row.sheet} {where} {row.key}" + (f"：{detail}" if detail else "")
+        )
+    lines.append(f"共 {len(diff.indicators)} 项指标变化，{len(diff.ledger_rows)} 行台账变化。")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,490 @@
+"""Cell checks: what each value says, whether it is a number of the right kind, unit and range.
+
+Numbers written as text the way people write them are accepted with a warning when their
+meaning is certain; anything approximate is refused. Hidden rows and sheets, merged cells and
+formulas without a stored result are flagged because the value seen is not the value read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal, localcontext
+
+from chengbei_report.catalog import Indicator, Ledger, LedgerColumn
+from chengbei_report.compute import units
+from chengbei_report.findings import Finding
+from chengbei_report.read.numbers_text import parse_number_text
+from chengbei_report.read.submission import (
+    INDICATOR_SHEET,
+    LedgerTable,
+    ReportedValue,
+    Submission,
+    number_from_cell,
+)
+from chengbei_report.read.workbook import CellValue, Sheet, cell_address, column_letter
+from chengbei_report.validate.context import CheckContext, error, warning
+
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+# One sheet full of the same mistake is shown this many times, then summed up.
+MAX_PER_SHEET = 50
+
+
+def hidden_rows(sheet: Sheet) -> frozenset[int]:
+    """0-based rows hidden in Excel (read by the workbook reader when it provides them)."""
+    return frozenset(getattr(sheet, "hidden_rows", ()))
+
+
+def uncached_formulas(sheet: Sheet) -> frozenset[tuple[int, int]]:
+    """0-based (row, col) of formula cells saved without a result."""
+    return frozenset(getattr(sheet, "uncached_formulas", ()))
+
+
+def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
+    """Every cell-level problem of one readable submission."""
+    workbook = submission.workbook
+    if workbook is None or INDICATOR_SHEET not in workbook.sheets:
+        return []
+    sheet = workbook.sheets[INDICATOR_SHEET]
+    findings = _sheet_findings(submission, sheet, submission.table_row)
+    for reported in submission.values.values():
+        indicator = ctx.catalog.indicators.get(reported.code)
+        if indicator is None or indicator.derived or not _own(submission, indicator):
+            continue
+        findings.extend(_indicator_findings(ctx, submission, sheet, indicator, reported))
+    for table in submission.ledgers.values():
+        ledger_sheet = workbook.sheets[table.sheet]
+        findings.extend(_sheet_findings(submission, ledger_sheet, 0))
+        findings.extend(_capped(list(_ledger_findings(submission, ledger_sheet, table))))
+    return findings
+
+
+def _own(submission: Submission, indicator: Indicator) -> bool:
+    return submission.department is None or submission.department.code == indicator.department
+
+
+def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None) -> list[Finding]:
+    """Hidden sheet, merged cells below the header, control characters anywhere."""
+    findings: list[Finding] = []
+    if not sheet.visible:
+        findings.append(
+            warning(
+                submission,
+                "CELL_HIDDEN_SHEET",
+                f"工作表“{sheet.name}”被隐藏，其中的数据仍会被采用。",
+                sheet=sheet.name,
+                hint="请在 Excel 中取消隐藏该工作表，核对其中的数据。",
+            )
+        )
+    if header_row is not None:
+        for (top, left), (bottom, right) in sheet.merged:
+            if bottom > header_row:
+                area = f"{cell_address(top, left)}:{cell_address(bottom, right)}"
+                findings.append(
+                    error(
+                        submission,
+                        "CELL_MERGED",
+                        f"数据区有合并单元格 {area}，合并后只有左上角的值会被读取。",
+                        sheet=sheet.name,
+                        cell=cell_address(top, left),
+                        hint="请取消合并，在每个单元格中分别填写。",
+                    )
+                )
+    findings.extend(_capped(list(_control_findings(submission, sheet))))
+    return findings
+
+
+def _control_findings(submission: Submission, sheet: Sheet) -> Iterator[Finding]:
+    for row, cells in enumerate(sheet.rows):
+        for col, value in enumerate(cells):
+            if isinstance(value, str) and CONTROL_CHARS.search(value):
+                yield warning(
+                    submission,
+                    "CELL_CONTROL_CHAR",
+                    "单元格中有不可见的控制字符（多为从其他系统复制而来），读取时会被忽略。",
+                    sheet=sheet.name,
+                    cell=cell_address(row, col),
+                    hint="请删除后重新输入该单元格的内容。",
+                )
+
+
+def _capped(findings: list[Finding]) -> list[Finding]:
+    """At most MAX_PER_SHEET findings of one code in one sheet, then one summary."""
+    kept: list[Finding] = []
+    counts: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.sheet, finding.code)
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] <= MAX_PER_SHEET:
+            kept.append(finding)
+    for (sheet, code), count in counts.items():
+        if count > MAX_PER_SHEET:
+            sample = next(f for f in kept if f.code == code and f.sheet == sheet)
+            make = error if sample.is_error else warning
+            kept.append(
+                make(
+                    sample.file,
+                    code,
+                    f"同类问题在工作表“{sheet}”中共有 {count} 处，以上只列出前 {MAX_PER_SHEET} 处。",
+                    sheet=sheet,
+                    hint=sample.hint,
+                )
+            )
+    return kept
+
+
+def _indicator_findings(
+    ctx: CheckContext,
+    submission: Submission,
+    sheet: Sheet,
+    indicator: Indicator,
+    reported: ReportedValue,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
+    if reported.row - 1 in hidden_rows(sheet):
+        findings.append(
+            warning(
+                submission,
+                "CELL_HIDDEN_ROW",
+                f"{indicator.label} 所在的第{reported.row}行被隐藏，其数值仍会被采用。",
+                hint="请取消隐藏该行并核对数值；不需要的行请删除而不是隐藏。",
+                **where,
+            )
+        )
+    if reported.raw is None:
+        findings.extend(_empty_findings(ctx, submission, sheet, indicator, reported))
+        return findings
+    if isinstance(reported.raw, str):
+        text = _text_number_findings(submission, indicator, reported.raw, where)
+        findings.extend(text)
+        if any(f.is_error for f in text):
+            return findings
+    elif reported.value is None:
+        findings.append(
+            error(
+                submission,
+                "CELL_NOT_NUMBER",
+                f"{indicator.name}的数值“{reported.raw}”不是数字。",
+                hint="请填写阿拉伯数字。",
+                **where,
+            )
+        )
+        return findings
+    unit = _unit_findings(submission, indicator, reported, where)
+    findings.extend(unit)
+    if any(f.is_error for f in unit) or reported.value is None:
+        return findings
+    findings.extend(_range_findings(submission, indicator, reported, where))
+    return findings
+
+
+def _empty_findings(
+    ctx: CheckContext,
+    submission: Submission,
+    sheet: Sheet,
+    indicator: Indicator,
+    reported: ReportedValue,
+) -> list[Finding]:
+    position = (reported.row - 1, submission.table_columns["数值"])
+    where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
+    if position in uncached_formulas(sheet):
+        return [
+            error(
+                submission,
+                "CELL_FORMULA_NO_VALUE",
+                f"{indicator.name}的数值是公式，但文件中没有保存计算结果。",
+                hint="请用 Excel 或 WPS 打开后保存一次（让公式算出结果），或直接填写数值。",
+                **where,
+            )
+        ]
+    if not ctx.expected(indicator) or ctx.is_baseline:
+        return []
+    return [
+        error(
+            submission,
+            "CELL_EMPTY",
+            f"{indicator.name}的数值未填写。",
+            hint="请填写数值；确实为零请填 0。",
+            **where,
+        )
+    ]
+
+
+def _text_number_findings(
+    submission: Submission, indicator: Indicator, raw: str, where: dict[str, str]
+) -> list[Finding]:
+    parsed = parse_number_text(raw)
+    if parsed is None:
+        return [
+            error(
+                submission,
+                "CELL_NOT_NUMBER",
+                f"{indicator.name}的数值“{raw.strip()}”不是确切的数字。",
+                hint="请只填写阿拉伯数字（如 3000），不要写“约”“余”“+”“待统计”等文字。",
+                **where,
+            )
+        ]
+    if parsed.percent and indicator.unit != "%":
+        return [
+            error(
+                submission,
+                "CELL_UNIT_MISMATCH",
+                f"{indicator.name}的单位是“{indicator.unit}”，而填写的“{raw.strip()}”是百分数。",
+                hint=f"请按“{indicator.unit}”填写数值。",
+                **where,
+            )
+        ]
+    notes = "，".join(parsed.notes) or "已按数字读取"
+    return [
+        warning(
+            submission,
+            "CELL_TEXT_NUMBER",
+            f"{indicator.name}的数值“{raw}”是文本，已读作 {parsed.value}{'%' if parsed.percent else ''}（{notes}）。",
+            hint="请把单元格改为数字格式，只填写数字。",
+            **where,
+        )
+    ]
+
+
+def _unit_findings(
+    submission: Submission, indicator: Indicator, reported: ReportedValue, where: dict[str, str]
+) -> list[Finding]:
+    unit = reported.unit
+    if not unit or unit == indicator.unit:
+        return []
+    if units.family(unit) != "count" and units.convertible(unit, indicator.unit):
+        converted = _in_catalog_unit(indicator, reported)
+        return [
+            warning(
+                submission,
+                "CELL_UNIT_CONVERTED",
+                f"{indicator.name}按“{unit}”填写，已换算为 {converted}{indicator.unit}。",
+                hint=f"请按指标目录的单位“{indicator.unit}”填写。",
+                **where,
+            )
+        ]
+    return [
+        error(
+            submission,
+            "CELL_UNIT_MISMATCH",
+            f"{indicator.name}应以“{indicator.unit}”为单位，填写的单位“{unit}”无法换算。",
+            hint=f"请换算为“{indicator.unit}”后填写，并把单位列改为“{indicator.unit}”。",
+            **where,
+        )
+    ]
+
+
+def _in_catalog_unit(indicator: Indicator, reported: ReportedValue) -> Decimal:
+    assert reported.value is not None
+    if not reported.unit or reported.unit == indicator.unit:
+        return reported.value
+    with localcontext() as ctx:
+        ctx.prec = 34
+        return units.convert(reported.value, reported.unit, indicator.unit).normalize()
+
+
+def _range_findings(
+    submission: Submission, indicator: Indicator, reported: ReportedValue, where: dict[str, str]
+) -> list[Finding]:
+    value = _in_catalog_unit(indicator, reported)
+    shown = reported.raw if not isinstance(reported.raw, float) else reported.value
+    findings: list[Finding] = []
+    if indicator.integer and value != value.to_integral_value():
+        findings.append(
+            error(
+                submission,
+                "CELL_NOT_INTEGER",
+                f"{indicator.name}是计数，应为整数，填写的是“{shown}”。",
+                hint="请填写整数。",
+                **where,
+            )
+        )
+    minimum, maximum = indicator.minimum, indicator.maximum
+    if minimum is not None and value < minimum:
+        code = "CELL_NEGATIVE" if minimum == 0 else "CELL_OUT_OF_RANGE"
+        findings.append(
+            error(
+                submission,
+                code,
+                f"{indicator.name}的数值“{shown}”小于允许的最小值 {minimum}。",
+                hint="请核对数值；不能为负数。" if minimum == 0 else "请核对数值。",
+                **where,
+            )
+        )
+    if maximum is not None and value > maximum:
+        percent = indicator.unit == "%"
+        findings.append(
+            error(
+                submission,
+                "CELL_PERCENT_OVER_100" if percent else "CELL_OUT_OF_RANGE",
+                f"{indicator.name}的数值“{shown}”超过了"
+                + (f"{maximum * 100:f}%。" if percent else f"允许的最大值 {maximum}。"),
+                hint="比例请填小数（如 0.9843）或带百分号（如 98.43%）。"
+                if percent
+                else "请核对数值。",
+                **where,
+            )
+        )
+    return findings
+
+
+def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -> Iterator[Finding]:
+    hidden = hidden_rows(sheet)
+    formulas = uncached_formulas(sheet)
+    key_letter = column_letter(table.columns.get(table.ledger.key, 0))
+    for row in table.rows:
+        if row.row - 1 in hidden:
+            yield warning(
+                submission,
+                "CELL_HIDDEN_ROW",
+                f"台账第{row.row}行被隐藏，这条记录仍会被统计。",
+                sheet=table.sheet,
+                cell=f"{key_letter}{row.row}",
+                hint="请取消隐藏并核对；不需要的记录请删除而不是隐藏。",
+            )
+        for column in table.ledger.columns:
+            if column.name not in table.columns:
+                continue
+            col = table.columns[column.name]
+            cell = f"{column_letter(col)}{row.row}"
+            raw = row.values.get(column.name)
+            if raw is None:
+                yield from _ledger_empty(submission, table, column, cell, (row.row - 1, col) in formulas)
+            else:
+                yield from _ledger_value(submission, table.ledger, column, raw, table.sheet, cell)
+
+
+def _ledger_empty(
+    submission: Submission, table: LedgerTable, column: LedgerColumn, cell: str, formula: bool
+) -> Iterator[Finding]:
+    if formula:
+        yield error(
+            submission,
+            "CELL_FORMULA_NO_VALUE",
+            f"“{column.name}”是公式，但文件中没有保存计算结果。",
+            sheet=table.sheet,
+            cell=cell,
+            hint="请用 Excel 或 WPS 打开后保存一次，或直接填写数值。",
+        )
+    elif column.required:
+        yield error(
+            submission,
+            "CELL_REQUIRED_EMPTY",
+            f"台账“{table.sheet}”的必填列“{column.name}”未填写。",
+            sheet=table.sheet,
+            cell=cell,
+            hint="请补填；整条记录作废时请删除整行。",
+        )
+
+
+def _ledger_value(
+    submission: Submission,
+    ledger: Ledger,
+    column: LedgerColumn,
+    raw: CellValue,
+    sheet: str,
+    cell: str,
+) -> Iterator[Finding]:
+    where = {"sheet": sheet, "cell": cell}
+    if column.type in ("number", "integer"):
+        yield from _ledger_number(submission, column, raw, where)
+    elif column.type == "date":
+        yield from _ledger_date(submission, column, raw, where)
+    elif column.type == "choice" and str(raw).strip() not in column.choices:
+        yield error(
+            submission,
+            "CELL_BAD_CHOICE",
+            f"“{column.name}”填写的“{raw}”不在可选值中（{'、'.join(column.choices)}）。",
+            hint="请从下拉列表中选择，或照抄可选值之一。",
+            **where,
+        )
+
+
+def _ledger_number(
+    submission: Submission, column: LedgerColumn, raw: CellValue, where: dict[str, str]
+) -> Iterator[Finding]:
+    value = number_from_cell(raw)
+    if value is None and isinstance(raw, str):
+        parsed = parse_number_text(raw)
+        if parsed is None or parsed.percent or (parsed.unit and parsed.unit != column.unit):
+            code = "CELL_NOT_NUMBER" if parsed is None else "CELL_UNIT_MISMATCH"
+            yield error(
+                submission,
+                code,
+                f"“{column.name}”的“{raw.strip()}”不是按“{column.unit or '数字'}”填写的确切数字。",
+                hint=f"请只填写阿拉伯数字{f'（单位{column.unit}）' if column.unit else ''}。",
+                **where,
+            )
+            return
+        value = parsed.value
+        yield warning(
+            submission,
+            "CELL_TEXT_NUMBER",
+            f"“{column.name}”的“{raw}”是文本，已读作 {value}。",
+            hint="请把单元格改为数字格式，只填写数字。",
+            **where,
+        )
+    if value is None:
+        yield error(
+            submission,
+            "CELL_NOT_NUMBER",
+            f"“{column.name}”的“{raw}”不是数字。",
+            hint="请填写阿拉伯数字。",
+            **where,
+        )
+        return
+    if value < 0:
+        yield error(
+            submission,
+            "CELL_NEGATIVE",
+            f"“{column.name}”为负数（{value}）。",
+            hint="请核对数值；不能为负数。",
+            **where,
+        )
+    counted = column.type == "integer" or (column.unit and units.family(column.unit) == "count")
+    if counted and value != value.to_integral_value():
+        yield error(
+            submission,
+            "CELL_NOT_INTEGER",
+            f"“{column.name}”是计数，应为整数，填写的是 {value}。",
+            hint="请填写整数。",
+            **where,
+        )
+
+
+def _ledger_date(
+    submission: Submission, column: LedgerColumn, raw: CellValue, where: dict[str, str]
+) -> Iterator[Finding]:
+    if isinstance(raw, date | datetime):
+        return
+    parsed = text_date(raw) if isinstance(raw, str) else None
+    if parsed is not None:
+        yield warning(
+            submission,
+            "CELL_DATE_TEXT",
+            f"“{column.name}”的“{raw}”是文本，已读作 {parsed.isoformat()}。",
+            hint="请把单元格设为日期格式后重新输入（如 2023-06-30）。",
+            **where,
+        )
+        return
+    yield error(
+        submission,
+        "CELL_NOT_DATE",
+        f"“{column.name}”的“{raw}”不是日期。",
+        hint="请填写日期（如 2023-06-30），并把单元格设为日期格式。",
+        **where,
+    )
+
+
+def text_date(text: str) -> date | None:
+    """A date written as text: 2023-06-30, 2023/6/30, 2023.6.30, 2023年6月30日."""
+    match = _DATE_TEXT.match(text.strip())
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
