@@ -16,7 +16,7 @@ from chengbei_report.findings import FindingReport
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
-from chengbei_report.render.output import deterministic_zip, write_atomic
+from chengbei_report.render.output import deterministic_zip, write_all_atomic
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
 from chengbei_report.render.workpaper import WorkpaperRow, write_workpaper
@@ -120,20 +120,8 @@ def build_report(
     rendered = render_document(project, period, template_path)
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     target = (out_dir or Path.cwd() / "out" / period.code).resolve()
-    inputs = _input_files(project)
-    when = stamp(period)
-    document_bytes = _document_bytes(project, period, rendered, template_path, when)
-    workpaper_bytes = deterministic_zip(
-        write_workpaper(
-            workpaper_rows(rendered.uses), title=_title(project, period) + "底稿", when=when
-        ),
-        when,
-    )
-    result.document = write_atomic(
-        target / project.workspace.output_name("document", period), document_bytes, inputs=inputs
-    )
-    result.workpaper = write_atomic(
-        target / project.workspace.output_name("workpaper", period), workpaper_bytes, inputs=inputs
+    result.document, result.workpaper = write_all_atomic(
+        _outputs(project, period, rendered, target), inputs=_input_files(project)
     )
     result.uses = rendered.uses
     result.figures = len(rendered.uses)
@@ -145,6 +133,25 @@ def build_report(
     return result
 
 
+def _outputs(
+    project: Project, period: Period, rendered: RenderedDocument, target: Path
+) -> list[tuple[Path, bytes]]:
+    """The document and the working paper, as bytes, both made before either is written."""
+    when = stamp(period)
+    title = _title(project, period)
+    workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
+    return [
+        (
+            target / project.workspace.output_name("document", period),
+            _document_bytes(project, rendered, title, when),
+        ),
+        (
+            target / project.workspace.output_name("workpaper", period),
+            deterministic_zip(workpaper, when),
+        ),
+    ]
+
+
 def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
     if template_path.suffix.lower() == ".docx":
         from chengbei_report.render.docx_template import render_docx_template
@@ -154,22 +161,14 @@ def render_document(project: Project, period: Period, template_path: Path) -> Re
 
 
 def _document_bytes(
-    project: Project,
-    period: Period,
-    rendered: RenderedDocument,
-    template_path: Path,
-    when: datetime,
+    project: Project, rendered: RenderedDocument, title: str, when: datetime
 ) -> bytes:
     if rendered.docx is not None:
         return deterministic_zip(rendered.docx, when)
     from chengbei_report.render.docx_writer import write_document
 
-    return write_document(
-        rendered.blocks,
-        title=_title(project, period),
-        author=project.workspace.unit.get("office", ""),
-        when=when,
-    )
+    office = project.workspace.unit.get("office", "")
+    return write_document(rendered.blocks, title=title, author=office, when=when)
 
 
 def _title(project: Project, period: Period) -> str:

@@ -216,6 +216,210 @@ def init(
     typer.echo(f"生成报告：chengbei-report build --period 2023H1 --workspace {created}")
 
 
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="要校验的报表文件或文件夹；不给出时校验 --period 的报表目录。"),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", "-p", help="报告期，如 2023H1；只给文件时可省略（按表头的报告期）。"
+        ),
+    ] = None,
+    workspace: WorkspaceOption = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option("--annotate", "-a", help="把标出问题单元格并加批注的报表副本写到此目录。"),
+    ] = None,
+    output_format: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """校验各部门报表：一次列出所有问题，定位到单元格。有错误时退出码为 1。
+
+    示例：chengbei-report validate --period 2023H1 --annotate ./批注
+    """
+    from chengbei_report.validate.run import validate_submissions
+
+    parsed = _parse_period(period) if period is not None else None
+    result = _run(
+        lambda: validate_submissions(
+            period=parsed, paths=paths or (), workspace_dir=workspace, annotate_dir=annotate
+        )
+    )
+    if output_format is OutputFormat.JSON:
+        _print_json(result.to_dict())
+    else:
+        _print_findings(result.findings)
+        for path in result.annotated:
+            typer.echo(f"已写出批注副本：{path}")
+        for name in result.not_annotated:
+            _err(f"无法为 {name} 写出批注副本（文件无法用 openpyxl 打开）。")
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
+
+
+@app.command()
+def forms(
+    period: PeriodOption,
+    workspace: WorkspaceOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./forms/<报告期>/。")
+    ] = None,
+    output_format: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """按指标目录为每个部门生成空白填报表（.xlsx），带数据验证和上期数值。
+
+    示例：chengbei-report forms --period 2023H2 --out ./填报表
+    """
+    from chengbei_report.render.forms import make_forms
+
+    parsed = _parse_period(period)
+    result = _run(lambda: make_forms(parsed, workspace_dir=workspace, out_dir=out))
+    if output_format is OutputFormat.JSON:
+        _print_json(result.to_dict())
+    else:
+        for path in result.files:
+            typer.echo(f"已生成填报表：{path}")
+        if result.skipped:
+            typer.echo(f"本期无需填报的部门：{'、'.join(result.skipped)}")
+    raise typer.Exit(EXIT_OK)
+
+
+_TABLE_WIDTH = 110  # the diff table's natural width; narrower terminals wrap its lines
+
+
+class DiffFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    XLSX = "xlsx"
+    MD = "md"
+
+
+def _parse_threshold(text: str | None) -> Any:
+    """``0.2`` or ``20%`` → Decimal 0.2; anything else is a usage error."""
+    from decimal import Decimal, InvalidOperation
+
+    if text is None:
+        return None
+    cleaned = text.strip()
+    try:
+        value = Decimal(cleaned.rstrip("%")) / (100 if cleaned.endswith("%") else 1)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value < 0:
+        _err(f"错误：无法识别的阈值“{text}”。")
+        _err("提示：写成小数或百分数，如 --threshold 0.2 或 --threshold 20%。")
+        raise typer.Exit(EXIT_USAGE)
+    return value
+
+
+def _emit(data: bytes, out: Path | None) -> None:
+    """File content to --out, or to the terminal."""
+    if out is None:
+        typer.echo(data.decode("utf-8-sig"), nl=False)
+        return
+    from chengbei_report.render.output import write_atomic
+
+    written = _run(lambda: write_atomic(out, data))
+    _err(f"已写出：{written}")
+
+
+def _diff_workbooks(old: str, new: str, fmt: DiffFormat, out: Path | None, ws: Any) -> None:
+    from chengbei_report.compare.workbooks import diff_workbooks
+    from chengbei_report.render.diff_output import workbook_diff_bytes
+
+    result = _run(lambda: diff_workbooks(Path(old), Path(new), workspace_dir=ws))
+    if fmt is DiffFormat.JSON and out is None:
+        _print_json(result.to_dict())
+    else:
+        _emit(_run(lambda: workbook_diff_bytes(result, fmt.value)), out)
+
+
+def _diff_periods(
+    old: str, new: str, fmt: DiffFormat, out: Path | None, ws: Any, **options: Any
+) -> None:
+    from chengbei_report.compare.periods import diff_periods
+    from chengbei_report.render import diff_output
+
+    old_period, new_period = _parse_period(old), _parse_period(new)
+    if fmt is DiffFormat.XLSX and out is None:
+        _err("错误：xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
+        raise typer.Exit(EXIT_USAGE)
+    result = _run(lambda: diff_periods(old_period, new_period, workspace_dir=ws, **options))
+    if fmt is DiffFormat.JSON and out is None:
+        _print_json(result.to_dict())
+    elif fmt is DiffFormat.TABLE and out is None:
+        import shutil
+
+        from rich.console import Console
+
+        width = max(shutil.get_terminal_size().columns, _TABLE_WIDTH)
+        Console(width=width, soft_wrap=False).print(diff_output.rich_table(result))
+        typer.echo(f"共 {len(result.rows)} 项指标，其中有变化 {len(result.changed)} 项。")
+    else:
+        _emit(_run(lambda: diff_output.diff_bytes(result, fmt.value)), out)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="旧的报告期（如 2022H1），或旧版报表 .xlsx。")],
+    new: Annotated[str, typer.Argument(help="新的报告期（如 2023H1），或新版报表 .xlsx。")],
+    only_changed: Annotated[
+        bool, typer.Option("--only-changed", help="只列出有变化或带标记的指标。")
+    ] = False,
+    threshold: Annotated[
+        str | None,
+        typer.Option(
+            "--threshold",
+            help="变化幅度阈值，如 0.2 或 20%（比率类指标为20个百分点）；默认用指标目录的 threshold。",
+        ),
+    ] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="输出格式：table、csv、json、xlsx 或 md。")
+    ] = DiffFormat.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出文件；xlsx 格式必须指定。")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """对比两个报告期的全部指标（含派生指标）；两个参数都是 .xlsx 时，对比同一部门报表的两个版本。
+
+    示例：chengbei-report diff 2022H1 2023H1 --only-changed --format xlsx --out 对比.xlsx
+    """
+    workbooks = [name.lower().endswith(".xlsx") for name in (old, new)]
+    if all(workbooks):
+        _diff_workbooks(old, new, output_format, out, workspace)
+    elif any(workbooks):
+        _err("错误：要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
+        raise typer.Exit(EXIT_USAGE)
+    else:
+        options = {"only_changed": only_changed, "threshold": _parse_threshold(threshold)}
+        _diff_periods(old, new, output_format, out, workspace, **options)
+
+
+@app.command()
+def check(
+    report: Annotated[Path, typer.Argument(help="要核对的工作总结 .docx（可以是改过的稿子）。")],
+    period: PeriodOption,
+    workspace: WorkspaceOption = None,
+    output_format: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """核对改过的工作总结：文中每个数字是否仍与报表数据一致。有不符的数字时退出码为 1。
+
+    示例：chengbei-report check 城北街道2023年上半年工作总结.docx --period 2023H1
+    """
+    from chengbei_report.compare.check import check_report
+
+    parsed = _parse_period(period)
+    result = _run(lambda: check_report(report, parsed, workspace_dir=workspace))
+    if output_format is OutputFormat.JSON:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(result.describe())
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
+
+
 def main() -> None:
     """Entry point of the ``chengbei-report`` script."""
     try:

@@ -26,15 +26,19 @@ LEDGERS = [
 ]
 
 
-def _indicator(code: str, unit: str = "人", kind: str = "count", formula: str | None = None) -> dict:
+def _indicator(
+    code: str, unit: str = "人", kind: str = "count", formula: str | None = None
+) -> dict:
     raw = {"code": code, "name": f"{code}名称", "unit": unit, "kind": kind, "department": "social"}
     if formula:
         raw["formula"] = formula
     return raw
 
 
-def _catalog(*indicators: dict):  # noqa: ANN202
-    return build_catalog({"departments": DEPARTMENTS, "ledgers": LEDGERS, "indicators": list(indicators)})
+def _catalog(*indicators: dict):
+    return build_catalog(
+        {"departments": DEPARTMENTS, "ledgers": LEDGERS, "indicators": list(indicators)}
+    )
 
 
 def test_valid_catalog_loads_with_derived_indicators() -> None:
@@ -52,17 +56,30 @@ def test_valid_catalog_loads_with_derived_indicators() -> None:
 @pytest.mark.parametrize(
     ("indicators", "message"),
     [
-        ((_indicator("rate", "%", "ratio", "ratio(nobody, assisted)"), _indicator("assisted")), "rate.*不存在的指标“nobody”"),
+        (
+            (_indicator("rate", "%", "ratio", "ratio(nobody, assisted)"), _indicator("assisted")),
+            "rate.*不存在的指标“nobody”",
+        ),
         ((_indicator("n", formula="count(nothing)"),), "n.*不存在的台账“nothing”"),
         ((_indicator("n", formula="count(mediation, 结果 == 1)"),), "n.*不存在的列“结果”"),
-        ((_indicator("a", formula="b + 1"), _indicator("b", formula="a - 1")), "循环引用：a → b → a"),
+        (
+            (_indicator("a", formula="b + 1"), _indicator("b", formula="a - 1")),
+            "循环引用：a → b → a",
+        ),
         ((_indicator("a", formula="ratio(a,"),), "a.*公式.*语法错误"),
         ((_indicator("a", formula="__import__('os')"),), "a.*公式"),
         (
-            (_indicator("money", "万元", "amount"), _indicator("people"), _indicator("x", formula="money + people")),
+            (
+                _indicator("money", "万元", "amount"),
+                _indicator("people"),
+                _indicator("x", formula="money + people"),
+            ),
             "x.*单位不一致.*金额与计数不能相加减",
         ),
-        ((_indicator("people"), _indicator("x", "%", "ratio", "people + people")), "x.*得到的是计数.*比率"),
+        (
+            (_indicator("people"), _indicator("x", "%", "ratio", "people + people")),
+            "x.*得到的是计数.*比率",
+        ),
         ((_indicator("a", kind="nonsense"),), "a.*类型“nonsense”无效"),
         ((_indicator("a"), _indicator("a")), "a.*重复"),
     ],
@@ -74,7 +91,16 @@ def test_catalog_errors_name_the_indicator(indicators: tuple[dict, ...], message
 
 @pytest.mark.parametrize(
     "text",
-    ["eval('1')", "a.b.c", "a ** 2", "lambda: 1", "[1, 2]", "a if b else c", "x @ tomorrow", "count(a.b.c)"],
+    [
+        "eval('1')",
+        "a.b.c",
+        "a ** 2",
+        "lambda: 1",
+        "[1, 2]",
+        "a if b else c",
+        "x @ tomorrow",
+        "count(a.b.c)",
+    ],
 )
 def test_formula_language_refuses_everything_outside_it(text: str) -> None:
     with pytest.raises(FormulaSyntaxError):

@@ -24,7 +24,9 @@ def test_build_writes_both_outputs_and_prints_their_paths(tmp_path: Path) -> Non
     assert str(document) in result.output and str(workpaper) in result.output
 
 
-def test_build_defaults_to_out_period_under_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_defaults_to_out_period_under_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["build", "-p", "2023H1"])
     assert result.exit_code == 0, result.output
@@ -32,7 +34,9 @@ def test_build_defaults_to_out_period_under_the_current_folder(tmp_path: Path, m
 
 
 def test_build_json_equals_the_api_result(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["build", "-p", "2023H1", "-o", str(tmp_path / "cli"), "--format", "json"])
+    result = runner.invoke(
+        app, ["build", "-p", "2023H1", "-o", str(tmp_path / "cli"), "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     api = build_report(REPORT_PERIOD, out_dir=tmp_path / "cli").to_dict()
     assert json.loads(result.output) == api
@@ -54,16 +58,22 @@ def test_build_usage_errors(args: list[str], code: int, message: str) -> None:
     assert "Traceback" not in result.output
 
 
-def test_data_error_exits_1_with_the_cell_and_no_output(workspace_copy: Path, tmp_path: Path) -> None:
+def test_data_error_exits_1_with_the_cell_and_no_output(
+    workspace_copy: Path, tmp_path: Path
+) -> None:
     import openpyxl
 
     path = next((workspace_copy / "submissions" / "2023H1").glob("*社会事务*.xlsx"))
     book = openpyxl.load_workbook(path)
     sheet = book["指标"]
-    cell = next(row[3] for row in sheet.iter_rows(min_row=10) if row[0].value == "social_reemployed")
+    cell = next(
+        row[3] for row in sheet.iter_rows(min_row=10) if row[0].value == "social_reemployed"
+    )
     cell.value = "约500"
     book.save(path)
-    result = runner.invoke(app, ["build", "-p", "2023H1", "-w", str(workspace_copy), "-o", str(tmp_path / "o")])
+    result = runner.invoke(
+        app, ["build", "-p", "2023H1", "-w", str(workspace_copy), "-o", str(tmp_path / "o")]
+    )
     assert result.exit_code == 1
     assert path.name in result.output and f"指标!{cell.coordinate}" in result.output
     assert not (tmp_path / "o").exists()
@@ -82,7 +92,9 @@ def test_init_copies_the_sample_and_its_templates(tmp_path: Path) -> None:
     assert (target / "workspace.toml").is_file() and (target / "catalog.toml").is_file()
     assert (target / "templates" / "work_summary.md.j2").is_file()
     assert any((target / "submissions" / "2023H1").glob("*.xlsx"))
-    built = runner.invoke(app, ["build", "-p", "2023H1", "-w", str(target), "-o", str(tmp_path / "out")])
+    built = runner.invoke(
+        app, ["build", "-p", "2023H1", "-w", str(target), "-o", str(tmp_path / "out")]
+    )
     assert built.exit_code == 0, built.output
 
 

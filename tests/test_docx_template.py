@@ -30,7 +30,11 @@ def test_docx_template_renders_figures_and_traces_them(tmp_path: Path) -> None:
     )
     result = build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
     texts = [p.text for p in docx.Document(str(result.document)).paragraphs]
-    assert texts == ["城北街道2023年上半年工作总结", "二、上半年重点工作完成情况", "帮扶成功就业500人，已帮扶就业率98.43%。"]
+    assert texts == [
+        "城北街道2023年上半年工作总结",
+        "二、上半年重点工作完成情况",
+        "帮扶成功就业500人，已帮扶就业率98.43%。",
+    ]
     sheet = openpyxl.load_workbook(result.workpaper)["底稿"]
     shown = [row[3].value for row in sheet.iter_rows(min_row=2)]
     assert shown == ["500人", "98.43%"]
@@ -39,6 +43,6 @@ def test_docx_template_renders_figures_and_traces_them(tmp_path: Path) -> None:
 
 def test_docx_template_with_unknown_variable_names_the_template(tmp_path: Path) -> None:
     template = _word_template(tmp_path / "坏模板.docx", "{{ cur.no_such_code | num }}")
-    with pytest.raises(TemplateError, match="坏模板.docx.*no_such_code"):
+    with pytest.raises(TemplateError, match=r"坏模板\.docx.*no_such_code"):
         build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
     assert not (tmp_path / "out").exists()

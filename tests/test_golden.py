@@ -50,7 +50,9 @@ def test_document_has_title_and_full_width_punctuation(built_sample: BuildResult
 def test_working_paper_has_one_row_per_figure_in_document_order(built_sample: BuildResult) -> None:
     sheet = openpyxl.load_workbook(built_sample.workpaper)["底稿"]
     header = [c.value for c in sheet[1]]
-    rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+    rows = [
+        dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)
+    ]
     assert len(rows) == built_sample.figures
     shown = [r["文中写法"] for r in rows]
     assert shown[:3] == ["12477.4万元", "第二", "77倍"]
@@ -69,7 +71,9 @@ def test_working_paper_has_one_row_per_figure_in_document_order(built_sample: Bu
 NOT_STATISTICS = {"2023年", "2022年", "2002年", "6月", "4月份", "8月", "8890", "1", "5", "12"}
 
 
-def test_every_statistical_figure_of_sections_one_and_two_comes_from_data(built_sample: BuildResult) -> None:
+def test_every_statistical_figure_of_sections_one_and_two_comes_from_data(
+    built_sample: BuildResult,
+) -> None:
     from chengbei_report.read.numbers_text import find_figures
 
     texts = [p.text for p in docx.Document(str(built_sample.document)).paragraphs if p.text.strip()]

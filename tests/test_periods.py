@@ -38,7 +38,9 @@ def test_half_year_facts() -> None:
     assert period.whole_year() == Period(2023, PeriodKind.YEAR)
 
 
-@pytest.mark.parametrize("text", ["2023H3", "2023Q5", "2023M13", "2023M00", "23H1", "2023-06", "上半年", ""])
+@pytest.mark.parametrize(
+    "text", ["2023H3", "2023Q5", "2023M13", "2023M00", "23H1", "2023-06", "上半年", ""]
+)
 def test_anything_else_is_refused_with_the_accepted_forms(text: str) -> None:
     with pytest.raises(UsageError) as caught:
         Period.parse(text)

@@ -28,7 +28,7 @@ def _set_cell(path: Path, sheet: str, cell: str, value: object) -> None:
     book.save(path)
 
 
-def _body(result) -> str:  # noqa: ANN001
+def _body(result) -> str:
     return "\n".join(p.text for p in docx.Document(str(result.document)).paragraphs)
 
 
@@ -64,7 +64,7 @@ def test_division_by_zero_names_the_indicator(workspace_copy: Path) -> None:
     path, cell = _cell_of(workspace_copy, "social_unemployed_assisted")
     _set_cell(path, "指标", cell, 0)
     engine = open_project(workspace_copy).engine
-    with pytest.raises(ComputeError, match="social_reemployment_rate.*除数为零"):
+    with pytest.raises(ComputeError, match=r"social_reemployment_rate.*除数为零"):
         engine.figure("social_reemployment_rate", REPORT_PERIOD)
 
 
@@ -72,11 +72,13 @@ def test_missing_input_names_indicator_department_and_period(workspace_copy: Pat
     path, _cell = _cell_of(workspace_copy, "econ_tax", Period.parse("2002"))
     path.unlink()
     engine = open_project(workspace_copy).engine
-    with pytest.raises(ComputeError, match="2002年.*经济发展办公室.*econ_tax"):
+    with pytest.raises(ComputeError, match=r"2002年.*经济发展办公室.*econ_tax"):
         engine.figure("econ_tax_multiple", Period.parse("2022"))
 
 
-def test_errors_in_data_stop_the_build_before_any_output(workspace_copy: Path, tmp_path: Path) -> None:
+def test_errors_in_data_stop_the_build_before_any_output(
+    workspace_copy: Path, tmp_path: Path
+) -> None:
     path, cell = _cell_of(workspace_copy, "social_reemployed")
     _set_cell(path, "指标", cell, "待统计")
     result = build_report(REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out")

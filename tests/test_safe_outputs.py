@@ -49,6 +49,12 @@ def _build(workspace: Path, out: Path, template: Path | None = None) -> BuildRes
     return result
 
 
+def _line_of(path: Path, needle: str) -> int:
+    """1-based number of the first line of ``path`` holding ``needle``."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return 1 + next(n for n, line in enumerate(lines) if needle in line)
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -108,14 +114,19 @@ def test_template_error_keeps_old_outputs(workspace: Path, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_output_that_is_an_input_is_refused(workspace: Path) -> None:
+@pytest.mark.parametrize(
+    "setting",
+    ['document = "{unit}{period}工作总结.docx"', 'workpaper = "{unit}{period}工作总结_底稿.xlsx"'],
+)
+def test_output_that_is_an_input_is_refused(workspace: Path, setting: str) -> None:
+    """Whichever output would overwrite an input, nothing at all is written."""
     folder = workspace / "submissions" / PERIOD.code
     victim = folder / "城北街道_2023H1_经济发展办公室.xlsx"
     config = workspace / "workspace.toml"
+    key = setting.split(" =")[0]
     config.write_text(
         config.read_text(encoding="utf-8").replace(
-            'document = "{unit}{period}工作总结.docx"',
-            'document = "{unit}_{code}_经济发展办公室.xlsx"',
+            setting, f'{key} = "{{unit}}_{{code}}_经济发展办公室.xlsx"'
         ),
         encoding="utf-8",
     )
@@ -141,9 +152,7 @@ FORMULA_NAMES = {
 
 
 @pytest.mark.slow
-def test_formula_like_text_stays_text_in_the_working_paper(
-    workspace: Path, tmp_path: Path
-) -> None:
+def test_formula_like_text_stays_text_in_the_working_paper(workspace: Path, tmp_path: Path) -> None:
     folder = workspace / "submissions" / PERIOD.code
     for old, new in FORMULA_NAMES.items():
         (folder / old).rename(folder / new)
@@ -167,20 +176,17 @@ def test_formula_like_text_stays_text_in_the_working_paper(
 def test_control_character_in_template_is_dropped_with_warning(
     workspace: Path, tmp_path: Path
 ) -> None:
-    template = _template(tmp_path, INTRO, "现将工作总结\x0b汇报\x07如下：")
-    line = template.read_text(encoding="utf-8").split("\n").index(
-        next(x for x in template.read_text(encoding="utf-8").split("\n") if "\x0b" in x)
-    )
+    template = _template(tmp_path, INTRO, "现将工作总结\x1b汇报\x07如下：")
     result = _build(workspace, tmp_path / "out", template)
     warnings = [f for f in result.findings.warnings if f.code == ILLEGAL_CODE]
     assert len(warnings) == 1
     assert warnings[0].file == template.name
-    assert warnings[0].cell == f"第{line + 1}行"
-    assert "U+0007、U+000B" in warnings[0].message
+    assert warnings[0].cell == f"第{_line_of(template, chr(0x1B))}行"
+    assert "U+0007、U+001B" in warnings[0].message
     assert result.document is not None
     text = _document_text(result.document)
     assert INTRO in text
-    assert "\x0b" not in text and "\x07" not in text
+    assert "\x1b" not in text and "\x07" not in text
 
 
 @pytest.mark.slow
@@ -222,10 +228,9 @@ def test_template_cannot_reach_python_internals(
     workspace: Path, tmp_path: Path, expression: str
 ) -> None:
     marker = tmp_path / "executed"
-    template = _template(tmp_path, INTRO, INTRO + "{{ " + expression.format(marker=marker) + " }}")
-    line = 1 + template.read_text(encoding="utf-8").split("\n").index(
-        next(x for x in template.read_text(encoding="utf-8").split("\n") if "{{ " + "cur" in x or "''" in x or "cycler" in x)
-    )
+    injected = "{{ " + expression.format(marker=marker) + " }}"
+    template = _template(tmp_path, INTRO, INTRO + injected)
+    line = _line_of(template, injected)
     with pytest.raises(TemplateError) as caught:
         build_report(PERIOD, workspace_dir=workspace, out_dir=tmp_path / "out", template=template)
     assert template.name in caught.value.message

@@ -17,7 +17,15 @@ PERIOD = Period.parse("2023H1")
 
 
 def _figure(code: str, value: str, unit: str, kind: str = "count") -> Figure:
-    return Figure(code, code, unit, kind, PERIOD, Decimal(value), sources=(CellSource("a.xlsx", "指标", "D10"),))
+    return Figure(
+        code,
+        code,
+        unit,
+        kind,
+        PERIOD,
+        Decimal(value),
+        sources=(CellSource("a.xlsx", "指标", "D10"),),
+    )
 
 
 FIGURES = {
@@ -34,7 +42,7 @@ def _lookup(code: str, period: Period) -> Figure:
     return FIGURES[code]
 
 
-def _render(tmp_path: Path, text: str):  # noqa: ANN202
+def _render(tmp_path: Path, text: str):
     path = tmp_path / "t.md.j2"
     path.write_text(text, encoding="utf-8")
     cur = FigureNamespace(_lookup, {*FIGURES, "broken"}, PERIOD)
@@ -49,7 +57,13 @@ def test_structure_and_figure_positions(tmp_path: Path) -> None:
         "增速全区{{ cur.rank | rank }}，招商\n{{ cur.merchants | approx(10) }}。\n\n>> 城北街道办事处\n",
     )
     kinds = [b.kind for b in rendered.blocks]
-    assert kinds == [BlockKind.TITLE, BlockKind.HEADING1, BlockKind.HEADING2, BlockKind.PARAGRAPH, BlockKind.SIGNATURE]
+    assert kinds == [
+        BlockKind.TITLE,
+        BlockKind.HEADING1,
+        BlockKind.HEADING2,
+        BlockKind.PARAGRAPH,
+        BlockKind.SIGNATURE,
+    ]
     assert rendered.blocks[0].text == "城北街道2023年上半年工作总结"
     run_in = rendered.blocks[2]
     assert (run_in.text, run_in.body) == ("（一）就业。", "帮扶508人，就业率98.43%。")
@@ -80,5 +94,5 @@ def test_template_errors_name_template_and_line(tmp_path: Path, text: str, messa
 
 
 def test_compute_error_inside_template_keeps_its_message_and_gains_the_line(tmp_path: Path) -> None:
-    with pytest.raises(ComputeError, match="除数为零.*t.md.j2 第2行"):
+    with pytest.raises(ComputeError, match=r"除数为零.*t\.md\.j2 第2行"):
         _render(tmp_path, "标题\n{{ cur.broken | num }}\n")

@@ -6,9 +6,10 @@ forty figures reads only the period folders those figures need.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from typing import Any
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute import units
@@ -98,20 +99,13 @@ class Engine:
             return self._reported(indicator, period)
         label = f"{indicator.label}（{period.full_label}）"
         result = self.evaluate(indicator.formula, period, label)
-        value = _to_unit(result, indicator)
-        return Figure(
-            code=indicator.code,
-            name=indicator.name,
-            unit=indicator.unit,
-            kind=indicator.kind,
-            period=period,
-            value=value,
-            decimals=indicator.decimals,
+        return self._figure(
+            indicator,
+            period,
+            _in_unit(result.value, result.unit, indicator),
             formula=indicator.formula_text,
             inputs=result.inputs,
             sources=result.sources,
-            department=indicator.department,
-            org=self.unit_name,
         )
 
     def _reported(self, indicator: Indicator, period: Period) -> Figure:
@@ -128,13 +122,14 @@ class Engine:
             raise ComputeError(
                 f"{submission.file} 指标!{reported.cell}：{indicator.label} 的数值“{reported.raw}”不是有效数字。"
             )
-        value = reported.value
-        if (
-            reported.unit
-            and reported.unit != indicator.unit
-            and units.convertible(reported.unit, indicator.unit)
-        ):
-            value = units.convert(value, reported.unit, indicator.unit)
+        value = _in_unit(reported.value, reported.unit, indicator)
+        return self._figure(
+            indicator, period, value, sources=(CellSource(submission.file, "指标", reported.cell),)
+        )
+
+    def _figure(
+        self, indicator: Indicator, period: Period, value: Decimal, **provenance: Any
+    ) -> Figure:
         return Figure(
             code=indicator.code,
             name=indicator.name,
@@ -143,9 +138,8 @@ class Engine:
             period=period,
             value=value,
             decimals=indicator.decimals,
-            sources=(CellSource(submission.file, "指标", reported.cell),),
             department=indicator.department,
-            org=self.unit_name,
+            **provenance,
         )
 
     def shifted(self, period: Period, to: str) -> Period:
@@ -168,16 +162,13 @@ class Engine:
         return table
 
 
-def _to_unit(result: _Value, indicator: Indicator) -> Decimal:
-    if (
-        result.unit
-        and result.unit != indicator.unit
-        and units.convertible(result.unit, indicator.unit)
-    ):
+def _in_unit(value: Decimal, unit: str, indicator: Indicator) -> Decimal:
+    """``value`` measured in ``unit``, expressed in the catalog's unit (万元 from a 元 ledger)."""
+    if unit and unit != indicator.unit and units.convertible(unit, indicator.unit):
         with localcontext() as ctx:
             ctx.prec = PRECISION
-            return units.convert(result.value, result.unit, indicator.unit)
-    return result.value
+            return units.convert(value, unit, indicator.unit)
+    return value
 
 
 class _Evaluation:
@@ -415,14 +406,3 @@ def _compare(op: str, left: object, right: object) -> bool:
     if not isinstance(left, Decimal) or not isinstance(right, Decimal):
         return False
     return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
-
-
-def figures_used(figures: Iterable[Figure]) -> list[Figure]:
-    """Flatten figures and their inputs, first-seen order, for the working paper."""
-    seen: dict[tuple[str, Period], Figure] = {}
-    stack = list(figures)
-    while stack:
-        figure = stack.pop(0)
-        seen.setdefault((figure.code, figure.period), figure)
-        stack.extend(figure.inputs)
-    return list(seen.values())

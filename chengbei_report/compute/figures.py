@@ -56,7 +56,6 @@ class Figure:
     inputs: tuple[Figure, ...] = ()
     sources: tuple[Source, ...] = ()
     department: str = ""
-    org: str = ""
 
     def leaf_sources(self) -> tuple[Source, ...]:
         """All cells and ledger ranges behind this figure, first-seen order, no repeats."""

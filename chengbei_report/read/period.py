@@ -10,7 +10,7 @@ from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
-from chengbei_report.read.workbook import UnreadableWorkbook, read_workbook
+from chengbei_report.read.workbook import Limits, UnreadableWorkbook, read_workbook
 
 
 @dataclass
@@ -39,10 +39,10 @@ def submission_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
 
 
-def load_submission(path: Path, catalog: Catalog) -> Submission:
+def load_submission(path: Path, catalog: Catalog, limits: Limits | None = None) -> Submission:
     """Read and parse one file; an unreadable file becomes a submission holding one finding."""
     try:
-        workbook = read_workbook(path)
+        workbook = read_workbook(path, limits)
     except UnreadableWorkbook as exc:
         finding = Finding(exc.code, Severity.ERROR, exc.message, path.name, hint=exc.hint)
         return Submission(path=path, department=None, findings=[finding])
@@ -50,7 +50,11 @@ def load_submission(path: Path, catalog: Catalog) -> Submission:
 
 
 def load_period(
-    folder: Path, period: Period, catalog: Catalog, progress: Progress | None = None
+    folder: Path,
+    period: Period,
+    catalog: Catalog,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> PeriodData:
     """Load every workbook of ``folder``; ``progress`` hears of each file before it is read."""
     data = PeriodData(period=period, folder=folder)
@@ -58,7 +62,7 @@ def load_period(
     for done, path in enumerate(files):
         if progress is not None:
             progress(f"读取{period.full_label}报表：{path.name}", done, len(files))
-        submission = load_submission(path, catalog)
+        submission = load_submission(path, catalog, limits)
         data.submissions.append(submission)
         data.findings.extend(submission.findings)
         if submission.department is None:

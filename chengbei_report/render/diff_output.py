@@ -90,8 +90,8 @@ def show_change(row: DiffRow) -> str:
     if row.change is None:
         return DASH
     if row.kind == "ratio":
-        points = round_half_up(row.change * 100, _SHOWN_PLACES)
-        return _signed(format_number(points) + "个" + POINTS, points)
+        points = row.change * 100
+        return _signed(format_number(points, _SHOWN_PLACES) + "个" + POINTS, points)
     return _signed(format_number(row.change, _places(row.change, row.decimals)), row.change)
 
 
@@ -179,15 +179,38 @@ def diff_markdown(diff: PeriodDiff) -> str:
     return title + "\n".join(lines) + "\n"
 
 
-def rich_table(diff: PeriodDiff) -> Table:
-    """The terminal table; flagged rows in bold."""
-    from rich.table import Table
+def _with_unit(text: str, row: DiffRow) -> str:
+    return text if text == DASH or row.kind == "ratio" else text + row.unit
 
-    table = Table(title=f"{diff.old.full_label} → {diff.new.full_label}", show_lines=False)
-    for index, name in enumerate(_display_headers(diff)):
-        table.add_column(name, justify="right" if 4 <= index <= 7 else "left")
-    for row, cells in zip(diff.rows, display_rows(diff), strict=True):
-        table.add_row(*cells, style="bold yellow" if row.flags else None)
+
+def rich_table(diff: PeriodDiff) -> Table:
+    """The terminal table, narrow enough for 80 columns: units follow the values, and each
+    department gets a heading row; flagged rows are bold yellow.
+
+    Cells are ``Text`` objects so that brackets in a name are never read as rich markup.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{diff.old.full_label} → {diff.new.full_label}")
+    table.add_column("指标", overflow="fold", min_width=10, ratio=1)
+    for name in (diff.old.code, diff.new.code, "变化", "变化幅度"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("标记", overflow="fold", min_width=6)
+    department = None
+    for row in diff.rows:
+        if row.department != department:
+            department = row.department
+            table.add_row(Text(department, style="bold"))
+        cells = (
+            row.name,
+            _with_unit(show_value(row, row.old), row),
+            _with_unit(show_value(row, row.new), row),
+            _with_unit(show_change(row), row),
+            show_relative(row),
+            _flags(row),
+        )
+        table.add_row(*map(Text, cells), style="bold yellow" if row.flags else None)
     return table
 
 
@@ -336,3 +359,14 @@ def workbook_diff_text(diff: WorkbookDiff) -> str:
         )
     lines.append(f"共 {len(diff.indicators)} 项指标变化，{len(diff.ledger_rows)} 行台账变化。")
     return "\n".join(lines) + "\n"
+
+
+def workbook_diff_bytes(diff: WorkbookDiff, output_format: str) -> bytes:
+    """A workbook diff as text (``table``) or JSON; the other formats are for period diffs."""
+    if output_format == "json":
+        return json_text(diff.to_dict()).encode("utf-8")
+    if output_format == "table":
+        return workbook_diff_text(diff).encode("utf-8")
+    raise UsageError(
+        f"报表版本对比不支持“{output_format}”格式。", hint="请用 --format table 或 --format json。"
+    )

@@ -14,7 +14,7 @@ import re
 import stat
 import tempfile
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def _is_same_file(path: Path, other: Path) -> bool:
         return False
 
 
-def _refuse_inputs(path: Path, inputs: Collection[Path]) -> None:
+def refuse_inputs(path: Path, inputs: Collection[Path]) -> None:
     """Stop before an output could replace one of the files the report was read from."""
     for source in inputs:
         if _is_same_file(path, source):
@@ -90,7 +90,7 @@ def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> P
     Returns the resolved path written. Raises ``UsageError`` when ``path`` is one of ``inputs``
     and ``OutputError`` when the file cannot be written; the old file is then left as it was.
     """
-    _refuse_inputs(path, inputs)
+    refuse_inputs(path, inputs)
     target = path.resolve()
     try:
         _replace_with(target, data)
@@ -100,6 +100,18 @@ def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> P
             hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
         ) from err
     return target
+
+
+def write_all_atomic(
+    files: Sequence[tuple[Path, bytes]], *, inputs: Collection[Path] = ()
+) -> list[Path]:
+    """Write several outputs, each atomically, after checking that none of them is an input.
+
+    Checking every path first means a refused set leaves no file of it behind.
+    """
+    for path, _data in files:
+        refuse_inputs(path, inputs)
+    return [write_atomic(path, data, inputs=inputs) for path, data in files]
 
 
 def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:

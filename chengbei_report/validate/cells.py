@@ -26,20 +26,9 @@ from chengbei_report.read.submission import (
 from chengbei_report.read.workbook import CellValue, Sheet, cell_address, column_letter
 from chengbei_report.validate.context import CheckContext, error, warning
 
-CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 # One sheet full of the same mistake is shown this many times, then summed up.
 MAX_PER_SHEET = 50
-
-
-def hidden_rows(sheet: Sheet) -> frozenset[int]:
-    """0-based rows hidden in Excel (read by the workbook reader when it provides them)."""
-    return frozenset(getattr(sheet, "hidden_rows", ()))
-
-
-def uncached_formulas(sheet: Sheet) -> frozenset[tuple[int, int]]:
-    """0-based (row, col) of formula cells saved without a result."""
-    return frozenset(getattr(sheet, "uncached_formulas", ()))
 
 
 def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
@@ -97,17 +86,15 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
 
 
 def _control_findings(submission: Submission, sheet: Sheet) -> Iterator[Finding]:
-    for row, cells in enumerate(sheet.rows):
-        for col, value in enumerate(cells):
-            if isinstance(value, str) and CONTROL_CHARS.search(value):
-                yield warning(
-                    submission,
-                    "CELL_CONTROL_CHAR",
-                    "单元格中有不可见的控制字符（多为从其他系统复制而来），读取时会被忽略。",
-                    sheet=sheet.name,
-                    cell=cell_address(row, col),
-                    hint="请删除后重新输入该单元格的内容。",
-                )
+    for cell in sheet.control_cells:
+        yield warning(
+            submission,
+            "CELL_CONTROL_CHAR",
+            "单元格中有不可见的控制字符（多为从其他系统复制而来）。",
+            sheet=sheet.name,
+            cell=cell,
+            hint="请删除后重新输入该单元格的内容。",
+        )
 
 
 def _capped(findings: list[Finding]) -> list[Finding]:
@@ -144,7 +131,7 @@ def _indicator_findings(
 ) -> list[Finding]:
     findings: list[Finding] = []
     where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
-    if reported.row - 1 in hidden_rows(sheet):
+    if reported.row in sheet.hidden_rows:
         findings.append(
             warning(
                 submission,
@@ -188,9 +175,8 @@ def _empty_findings(
     indicator: Indicator,
     reported: ReportedValue,
 ) -> list[Finding]:
-    position = (reported.row - 1, submission.table_columns["数值"])
     where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
-    if position in uncached_formulas(sheet):
+    if reported.cell in sheet.formulas_without_value:
         return [
             error(
                 submission,
@@ -261,7 +247,7 @@ def _unit_findings(
             warning(
                 submission,
                 "CELL_UNIT_CONVERTED",
-                f"{indicator.name}按“{unit}”填写，已换算为 {converted}{indicator.unit}。",
+                f"{indicator.name}按“{unit}”填写，已换算为 {converted:f}{indicator.unit}。",
                 hint=f"请按指标目录的单位“{indicator.unit}”填写。",
                 **where,
             )
@@ -332,11 +318,10 @@ def _range_findings(
 
 
 def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -> Iterator[Finding]:
-    hidden = hidden_rows(sheet)
-    formulas = uncached_formulas(sheet)
+    formulas = set(sheet.formulas_without_value)
     key_letter = column_letter(table.columns.get(table.ledger.key, 0))
     for row in table.rows:
-        if row.row - 1 in hidden:
+        if row.row in sheet.hidden_rows:
             yield warning(
                 submission,
                 "CELL_HIDDEN_ROW",
@@ -352,7 +337,7 @@ def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -
             cell = f"{column_letter(col)}{row.row}"
             raw = row.values.get(column.name)
             if raw is None:
-                yield from _ledger_empty(submission, table, column, cell, (row.row - 1, col) in formulas)
+                yield from _ledger_empty(submission, table, column, cell, cell in formulas)
             else:
                 yield from _ledger_value(submission, table.ledger, column, raw, table.sheet, cell)
 

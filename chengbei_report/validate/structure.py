@@ -93,8 +93,7 @@ def _row_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
                 )
             )
         elif indicator.derived or (
-            submission.department is not None
-            and indicator.department != submission.department.code
+            submission.department is not None and indicator.department != submission.department.code
         ):
             findings.append(_unexpected(ctx, submission, reported.code, cell))
     for duplicate in submission.duplicates:
@@ -161,6 +160,7 @@ def _ledger_findings(ctx: CheckContext, submission: Submission) -> list[Finding]
                         submission,
                         "STRUCT_LEDGER_MISSING",
                         f"缺少台账工作表“{ledger.sheet}”（{ledger.name}）。",
+                        sheet=ledger.sheet,
                         hint=f"请添加名为“{ledger.sheet}”的工作表，第1行为列名，从第2行起每行一条记录。",
                     )
                 )

@@ -1,0 +1,226 @@
+"""Rule checks across fields and periods: the catalog's rules, ledger cross-checks, cumulative
+figures that fell, and changes against the same period last year beyond the catalog's threshold.
+
+The engine evaluates every side; a ComputeError becomes a finding rather than stopping the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+from chengbei_report.catalog import Catalog, Indicator
+from chengbei_report.compute import units
+from chengbei_report.compute.formula import Compare, Node, references
+from chengbei_report.errors import ComputeError
+from chengbei_report.findings import Finding
+from chengbei_report.periods import Period
+from chengbei_report.read.submission import INDICATOR_SHEET, Submission
+from chengbei_report.validate.context import CheckContext, error, warning
+
+_HOLDS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def rule_findings(
+    ctx: CheckContext, submissions: dict[str, Submission], blocked: set[str]
+) -> list[Finding]:
+    """Rules of the indicators whose department submitted; ``blocked`` codes already have errors."""
+    if ctx.period is None:
+        return []
+    findings: list[Finding] = []
+    for indicator in ctx.catalog.indicators.values():
+        submission = submissions.get(indicator.department)
+        if submission is None or not ctx.expected(indicator):
+            continue
+        for text, rule in indicator.rules:
+            if not _touches(ctx.catalog, rule, blocked):
+                findings.extend(_rule(ctx, submission, indicator, text, rule))
+        crosscheck = indicator.crosscheck
+        if crosscheck is not None and not _touches(
+            ctx.catalog, crosscheck, blocked, indicator.code
+        ):
+            findings.extend(_crosscheck(ctx, submission, indicator))
+        if not indicator.derived and indicator.code not in blocked:
+            findings.extend(_history(ctx, submission, indicator))
+    return findings
+
+
+def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
+    """Indicator codes and ledger codes that already have an error: their rules are skipped."""
+    sheets = {ledger.sheet: ledger.code for ledger in catalog.ledgers.values()}
+    blocked: set[str] = set()
+    for finding in findings:
+        if not finding.is_error:
+            continue
+        if finding.indicator:
+            blocked.add(finding.indicator)
+        if finding.sheet in sheets:
+            blocked.add(sheets[finding.sheet])
+    return blocked
+
+
+def _touches(catalog: Catalog, node: Node, blocked: set[str], own: str = "") -> bool:
+    """Whether a formula (or the indicator ``own`` it belongs to) uses data that has errors,
+    directly or through derived indicators."""
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        codes, ledgers = references(stack.pop())
+        if own in blocked or (codes | ledgers) & blocked:
+            return True
+        for code in codes - seen:
+            seen.add(code)
+            formula = catalog.indicators[code].formula
+            if formula is not None:
+                stack.append(formula)
+    return False
+
+
+def _location(submission: Submission, indicator: Indicator) -> dict[str, str]:
+    reported = submission.values.get(indicator.code)
+    cell = reported.cell if reported is not None and not indicator.derived else ""
+    return {"sheet": INDICATOR_SHEET, "cell": cell, "indicator": indicator.code}
+
+
+def _rule(
+    ctx: CheckContext, submission: Submission, indicator: Indicator, text: str, rule: Compare
+) -> list[Finding]:
+    assert ctx.period is not None
+    where = _location(submission, indicator)
+    try:
+        left = ctx.engine.evaluate(rule.left, ctx.period, f"规则“{text}”")
+        right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{text}”")
+    except ComputeError as exc:
+        return [_uncheckable(submission, f"规则“{text}”", exc, where)]
+    right_value = right.value
+    if left.unit and right.unit and units.convertible(right.unit, left.unit):
+        with localcontext() as decimal_ctx:
+            decimal_ctx.prec = 34
+            right_value = units.convert(right.value, right.unit, left.unit)
+    if _HOLDS[rule.op](left.value, right_value):
+        return []
+    return [
+        error(
+            submission,
+            "RULE_VIOLATED",
+            f"不符合规则“{text}”：左边为 {_plain(left.value)}，右边为 {_plain(right_value)}。",
+            hint="请核对规则两边涉及的数值，至少有一个填错了。",
+            **where,
+        )
+    ]
+
+
+def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator) -> list[Finding]:
+    assert ctx.period is not None and indicator.crosscheck is not None
+    reported = submission.values.get(indicator.code)
+    if reported is None or reported.value is None:
+        return []
+    where = _location(submission, indicator)
+    label = f"{indicator.label}的核对公式"
+    try:
+        own = ctx.engine.figure(indicator.code, ctx.period)
+        check = ctx.engine.evaluate(indicator.crosscheck, ctx.period, label)
+    except ComputeError as exc:
+        return [_uncheckable(submission, label, exc, where)]
+    if own.value == check.value:
+        return []
+    ledgers = "；".join(source.describe() for source in check.sources)
+    return [
+        error(
+            submission,
+            "RULE_CROSSCHECK",
+            f"{indicator.name}填报为 {_plain(own.value)}{indicator.unit}，而台账合计"
+            f"（{indicator.crosscheck_text}）为 {_plain(check.value)}：{ledgers}。",
+            hint="请核对填报数和台账，二者应一致。",
+            **where,
+        )
+    ]
+
+
+def _history(ctx: CheckContext, submission: Submission, indicator: Indicator) -> list[Finding]:
+    assert ctx.period is not None
+    try:
+        current = ctx.engine.figure(indicator.code, ctx.period).value
+    except ComputeError:
+        return []
+    findings: list[Finding] = []
+    where = _location(submission, indicator)
+    previous = _earlier(ctx, indicator, ctx.period.previous()) if indicator.cumulative else None
+    if previous is not None and current < previous:
+        findings.append(
+            error(
+                submission,
+                "RULE_CUMULATIVE_FELL",
+                f"{indicator.name}是累计数，本期 {_plain(current)}{indicator.unit} 比上期"
+                f"（{ctx.period.previous().full_label}）的 {_plain(previous)}{indicator.unit} 还少。",
+                hint="累计数不应减少；请核对本期或上期的数值。",
+                **where,
+            )
+        )
+    findings.extend(_threshold(ctx, submission, indicator, current, where))
+    return findings
+
+
+def _threshold(
+    ctx: CheckContext,
+    submission: Submission,
+    indicator: Indicator,
+    current: Decimal,
+    where: dict[str, str],
+) -> list[Finding]:
+    assert ctx.period is not None
+    if indicator.threshold is None:
+        return []
+    last_year = ctx.period.same_period_last_year()
+    before = _earlier(ctx, indicator, last_year)
+    if before is None or before == 0:
+        return []
+    with localcontext() as decimal_ctx:
+        decimal_ctx.prec = 34
+        change = current / before - 1
+    if abs(change) <= indicator.threshold:
+        return []
+    percent = (change * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return [
+        warning(
+            submission,
+            "RULE_CHANGE_LARGE",
+            f"{indicator.name}为 {_plain(current)}{indicator.unit}，比上年同期（{last_year.full_label}）"
+            f"的 {_plain(before)}{indicator.unit} {'增长' if change > 0 else '下降'}"
+            f" {abs(percent)}%，超过了提示阈值 {_plain(indicator.threshold * 100)}%。",
+            hint="变化较大，请确认数值无误（如口径变化可在备注中说明）。",
+            **where,
+        )
+    ]
+
+
+def _earlier(ctx: CheckContext, indicator: Indicator, period: Period) -> Decimal | None:
+    """The indicator's value in an earlier period, or None when that period has no usable data."""
+    try:
+        return ctx.engine.figure(indicator.code, period).value
+    except ComputeError:
+        return None
+
+
+def _uncheckable(
+    submission: Submission, label: str, exc: ComputeError, where: dict[str, str]
+) -> Finding:
+    return warning(
+        submission,
+        "RULE_UNCHECKABLE",
+        f"{label}无法核对：{exc.message}",
+        hint=exc.hint or "请先改正其他错误，再重新校验。",
+        **where,
+    )
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros (1E+1 → 10, 2.50 → 2.5)."""
+    return f"{value.normalize():f}"

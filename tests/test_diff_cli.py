@@ -1,0 +1,118 @@
+"""CliRunner tests of ``diff``: periods and workbook versions, every format, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from chengbei_report.cli import app
+from chengbei_report.compare.periods import diff_periods
+from chengbei_report.compare.workbooks import diff_workbooks
+from chengbei_report.periods import Period
+
+OLD, NEW = Period.parse("2022H1"), Period.parse("2023H1")
+SOCIAL = "城北街道_2023H1_社会事务管理办公室.xlsx"
+
+runner = CliRunner()
+
+
+def test_table_in_the_terminal() -> None:
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1"])
+    assert result.exit_code == 0, result.output
+    assert "2022年上半年 → 2023年上半年" in result.output
+    rows = len(diff_periods(OLD, NEW).rows)
+    assert f"共 {rows} 项指标" in result.output
+
+
+def test_json_equals_the_api_result() -> None:
+    result = runner.invoke(
+        app, ["diff", "2022H1", "2023H1", "--format", "json", "--threshold", "0.2"]
+    )
+    assert result.exit_code == 0, result.output
+    api = diff_periods(OLD, NEW, threshold=Decimal("0.2")).to_dict()
+    assert json.loads(result.output) == api
+
+
+def test_threshold_as_a_percentage_equals_the_fraction() -> None:
+    percent = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "20%"])
+    fraction = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "0.2"])
+    assert percent.exit_code == 0 and json.loads(percent.output) == json.loads(fraction.output)
+
+
+def test_only_changed_of_a_period_with_itself_is_empty() -> None:
+    result = runner.invoke(app, ["diff", "2023H1", "2023H1", "--only-changed", "-f", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["rows"] == []
+
+
+def test_csv_to_stdout_and_md_to_a_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "csv"])
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0][4:6] == ["2022年上半年", "2023年上半年"]
+    assert len(rows) == len(diff_periods(OLD, NEW).rows) + 1
+    target = tmp_path / "对比.md"
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "md", "--out", str(target)])
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8").startswith("# 2022年上半年与2023年上半年指标对比")
+
+
+def test_xlsx_needs_out_and_is_written_with_it(tmp_path: Path) -> None:
+    refused = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "xlsx"])
+    assert refused.exit_code == 2 and "--out" in refused.output
+    target = tmp_path / "对比.xlsx"
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "xlsx", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(target)["对比"]
+    assert sheet.max_row == len(diff_periods(OLD, NEW).rows) + 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["diff", "2022H1", "2023H7"], "无法识别的报告期"),
+        (["diff", "2019H1", "2023H1"], "找不到2019年上半年的报表目录"),
+        (["diff", "2022H1", "2023H1", "--threshold", "很多"], "无法识别的阈值"),
+        (["diff", "2022H1", "2023H1", "--threshold", "-0.1"], "无法识别的阈值"),
+        (["diff", "2022H1", "新版.xlsx"], "要么对比两个报告期"),
+        (["diff", "2022H1", "2023H1", "-f", "table", "-o", "x.txt"], "table"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def versions(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path]:
+    old = tmp_path / "旧.xlsx"
+    shutil.copy(sample_dir / "submissions" / "2023H1" / SOCIAL, old)
+    workbook = openpyxl.load_workbook(old)
+    workbook["劳动纠纷调解台账"].delete_rows(2)
+    new = tmp_path / "新.xlsx"
+    workbook.save(new)
+    return old, new
+
+
+def test_two_workbooks_are_diffed_as_versions(versions: tuple[Path, Path]) -> None:
+    old, new = versions
+    result = runner.invoke(app, ["diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    assert "[删除] 劳动纠纷调解台账 第2行 LD2023-001" in result.output
+    data = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
+    assert json.loads(data.output) == diff_workbooks(old, new).to_dict()
+
+
+def test_workbook_diff_refuses_period_formats(versions: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["diff", *map(str, versions), "-f", "xlsx", "-o", "x.xlsx"])
+    assert result.exit_code == 2 and "不支持" in result.output
