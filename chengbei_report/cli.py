@@ -249,6 +249,8 @@ def validate(
     )
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
+    elif not len(result.findings):
+        typer.echo(f"校验通过：共检查 {len(result.files)} 个文件，未发现问题。")
     else:
         _print_findings(result.findings)
         for path in result.annotated:
@@ -407,7 +409,7 @@ def check(
 ) -> None:
     """核对改过的工作总结：文中每个数字是否仍与报表数据一致。有不符的数字时退出码为 1。
 
-    示例：chengbei-report check 城北街道2023年上半年工作总结.docx --period 2023H1
+    示例：chengbei-report check out/2023H1/城北街道2023年上半年工作总结.docx --period 2023H1
     """
     from chengbei_report.compare.check import check_report
 

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 PERIOD = Period.parse("2023H1")
 DOCUMENTED = set(
-    re.findall(r"`([A-Z]+_[A-Z0-9_]+)`", (ROOT / "docs" / "formats.md").read_text("utf-8"))
+    re.findall(r"`([A-Z]+_[A-Z0-9_]+)`", (ROOT / "README.md").read_text("utf-8"))
 )
 
 
@@ -205,7 +205,7 @@ def test_cli_usage_errors_exit_2(args: list[str]) -> None:
 
 def test_cli_clean_sample_exits_0() -> None:
     result = runner.invoke(app, ["validate", "-p", "2023H1", "-w", str(SAMPLE)])
-    assert result.exit_code == 0 and "共 0 个错误，0 个警告" in result.stdout
+    assert result.exit_code == 0 and "校验通过：共检查 7 个文件，未发现问题。" in result.stdout
 
 
 def test_every_finding_code_is_documented() -> None:

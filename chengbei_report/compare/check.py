@@ -18,7 +18,7 @@ from typing import Any
 from zipfile import BadZipFile
 
 from chengbei_report.build import open_project, render_document
-from chengbei_report.compute.figures import FigureUse
+from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -283,7 +283,7 @@ def _judge(
     message = (
         f"第{number}段“{match.text}”与数据不符，应为“{expected.match.text}”"
         f"（{figure.name}，{figure.code}，{figure.period.full_label}，"
-        f"精确值 {format(figure.value, 'f')}{figure.unit}）。"
+        f"精确值 {_exact(figure)}）。"
     )
     return _sourced(number, text, match, use, expected.match.text, message)
 
@@ -333,3 +333,10 @@ def _unsourced(number: int, text: str, match: FigureMatch, message: str) -> Chec
         context=_context(text, match),
         message=message,
     )
+
+
+def _exact(figure: Figure) -> str:
+    """The unrounded value as a reader expects it: a rate in percent, others in their unit."""
+    if figure.kind == "ratio":
+        return f"{format(figure.value * 100, 'f')}%"
+    return f"{format(figure.value, 'f')}{figure.unit}"
