@@ -15,14 +15,34 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from chengbei_report import __version__
 from chengbei_report.errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, ReportError
 
 EXIT_INTERNAL = 3
 
+class _ChineseHelpOption:
+    """Every message a user reads is Chinese, the help option's own line included."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示本帮助后退出。"
+        return option
+
+
+class _Group(_ChineseHelpOption, TyperGroup):
+    pass
+
+
+class _Command(_ChineseHelpOption, TyperCommand):
+    pass
+
+
 app = typer.Typer(
     name="chengbei-report",
+    cls=_Group,
     help=(
         "城北街道半年工作总结生成工具：读取各部门报表，校验、计算，生成公文格式的工作总结和底稿。\n\n"
         "示例：chengbei-report build --period 2023H1"
@@ -151,7 +171,7 @@ def _print_findings(findings: Any) -> None:
     typer.echo(f"\n共 {len(findings.errors)} 个错误，{len(findings.warnings)} 个警告。")
 
 
-@app.command()
+@app.command(cls=_Command)
 def build(
     period: PeriodOption,
     workspace: WorkspaceOption = None,
@@ -201,7 +221,7 @@ def build(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def init(
     directory: Annotated[Path, typer.Argument(help="新工作区目录（须不存在或为空）。")],
 ) -> None:
@@ -216,7 +236,7 @@ def init(
     typer.echo(f"生成报告：chengbei-report build --period 2023H1 --workspace {created}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     paths: Annotated[
         list[Path] | None,
@@ -260,7 +280,7 @@ def validate(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
 
 
-@app.command()
+@app.command(cls=_Command)
 def forms(
     period: PeriodOption,
     workspace: WorkspaceOption = None,
@@ -363,7 +383,7 @@ def _diff_periods(
         _emit(_run(lambda: diff_output.diff_bytes(result, fmt.value)), out)
 
 
-@app.command()
+@app.command(cls=_Command)
 def diff(
     old: Annotated[str, typer.Argument(help="旧的报告期（如 2022H1），或旧版报表 .xlsx。")],
     new: Annotated[str, typer.Argument(help="新的报告期（如 2023H1），或新版报表 .xlsx。")],
@@ -400,7 +420,7 @@ def diff(
         _diff_periods(old, new, output_format, out, workspace, **options)
 
 
-@app.command()
+@app.command(cls=_Command)
 def check(
     report: Annotated[Path, typer.Argument(help="要核对的工作总结 .docx（可以是改过的稿子）。")],
     period: PeriodOption,
