@@ -12,10 +12,11 @@ from chengbei_report.catalog import Catalog, load_catalog
 from chengbei_report.compute.engine import Engine
 from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import UsageError
-from chengbei_report.findings import FindingReport
+from chengbei_report.findings import Finding, FindingReport
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
+from chengbei_report.read.safety import Limits
 from chengbei_report.render.output import deterministic_zip, write_all_atomic
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
@@ -30,21 +31,33 @@ class Project:
     workspace: Workspace
     catalog: Catalog
     engine: Engine
+    limits: Limits = field(default_factory=Limits)  # workspace.toml [limits], for every read
 
     def period_data(self, period: Period) -> PeriodData:
         return self.engine.period_data(period)
+
+    def require_period(self, period: Period) -> Path:
+        """The period's submissions folder; a usage error when there is none."""
+        folder = self.workspace.period_dir(period)
+        if not folder.is_dir():
+            raise UsageError(
+                f"找不到{period.full_label}的报表目录：{folder}",
+                hint="请把各部门报表放进该目录，或用 --workspace 指定工作区。",
+            )
+        return folder
 
 
 def open_project(workspace_dir: Path | None, progress: Progress | None = None) -> Project:
     """Open a workspace; ``progress`` hears of every workbook as the engine loads a period."""
     workspace = open_workspace(workspace_dir)
     catalog = load_catalog(workspace.catalog_path)
+    limits = Limits.from_config(workspace.limits)
 
     def load(period: Period) -> PeriodData:
-        return load_period(workspace.period_dir(period), period, catalog, progress)
+        return load_period(workspace.period_dir(period), period, catalog, progress, limits)
 
     engine = Engine(catalog, load, unit_name=workspace.unit_name, baseline=workspace.baseline)
-    return Project(workspace, catalog, engine)
+    return Project(workspace, catalog, engine, limits)
 
 
 @dataclass
@@ -105,12 +118,7 @@ def build_report(
     from chengbei_report.validate.run import validate_loaded_period
 
     project = open_project(workspace_dir, progress)
-    folder = project.workspace.period_dir(period)
-    if not folder.is_dir():
-        raise UsageError(
-            f"找不到{period.full_label}的报表目录：{folder}",
-            hint="请把各部门报表放进该目录，或用 --workspace 指定工作区。",
-        )
+    project.require_period(period)
     findings = FindingReport()
     findings.extend(validate_loaded_period(project, period))
     result = BuildResult(period=period, findings=findings)
@@ -118,10 +126,14 @@ def build_report(
         return result
     template_path = template or project.workspace.template_path()
     rendered = render_document(project, period, template_path)
+    findings.extend(_validate_other_periods(project, period, rendered))
+    if not findings.ok:
+        return result
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     target = (out_dir or Path.cwd() / "out" / period.code).resolve()
     result.document, result.workpaper = write_all_atomic(
-        _outputs(project, period, rendered, target), inputs=_input_files(project)
+        _outputs(project, period, rendered, target),
+        inputs=[template_path, *_input_files(project)],
     )
     result.uses = rendered.uses
     result.figures = len(rendered.uses)
@@ -175,6 +187,25 @@ def _title(project: Project, period: Period) -> str:
     return f"{project.workspace.unit_name}{period.full_label}工作总结"
 
 
+def _validate_other_periods(
+    project: Project, period: Period, rendered: RenderedDocument
+) -> list[Finding]:
+    """Check every other period the document's figures were read from (2022, 2021, 2002 for 2023H1).
+
+    A 2021 workbook copied into the 2022 folder would otherwise put last year's figures
+    into the report without a word.
+    """
+    from chengbei_report.validate.run import validate_loaded_period
+
+    used = {
+        source.period
+        for use in rendered.uses
+        for source in use.figure.leaf_sources()
+        if source.period is not None and source.period != period
+    }
+    return [finding for other in sorted(used) for finding in validate_loaded_period(project, other)]
+
+
 def _input_files(project: Project) -> list[Path]:
     files = [project.workspace.catalog_path]
     for data in project.engine.loaded_periods():
@@ -191,6 +222,7 @@ def workpaper_rows(uses: list[FigureUse]) -> list[WorkpaperRow]:
             text=use.text,
             value=use.figure.value,
             unit=use.figure.unit,
+            kind=use.figure.kind,
             indicator=use.figure.code,
             indicator_name=use.figure.name,
             period=use.figure.period.code,
@@ -205,5 +237,5 @@ def describe_formula(figure: Figure) -> str:
     """``ratio(a, b)；a（2023H1）= 500人，b（2023H1）= 508人`` — the formula with what went in."""
     if not figure.formula:
         return ""
-    inputs = "，".join(f"{f.code}（{f.period.code}）= {f.value}{f.unit}" for f in figure.inputs)
+    inputs = "，".join(f"{f.code}（{f.period.code}）= {f.reader_value()}" for f in figure.inputs)
     return f"{figure.formula}；{inputs}" if inputs else figure.formula

@@ -6,9 +6,8 @@ references, cycles and unit mismatches, each reported with the indicator's code 
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chengbei_report.compute import units
@@ -22,6 +21,7 @@ from chengbei_report.compute.formula import (
 )
 from chengbei_report.compute.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
 from chengbei_report.errors import CatalogError
+from chengbei_report.workspace import read_toml
 
 KINDS = ("amount", "count", "area", "length", "ratio", "multiple", "rank", "other")
 COLUMN_TYPES = ("text", "integer", "number", "date", "choice")
@@ -110,17 +110,14 @@ class Catalog:
 
 def load_catalog(path: Path) -> Catalog:
     """Read and check ``catalog.toml``; every problem raises CatalogError naming the entry."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise CatalogError(f"找不到指标目录文件：{path}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"指标目录 {path.name} 格式错误：{exc}") from exc
+    if not path.is_file():
+        raise CatalogError(f"找不到指标目录文件：{path}")
+    data = read_toml(path, CatalogError)
     return build_catalog(data, path)
 
 
 def build_catalog(data: dict, path: Path | None = None) -> Catalog:
-    departments = {d["code"]: Department(d["code"], d["name"]) for d in data.get("departments", [])}
+    departments = _departments(data.get("departments", []))
     ledgers = {raw["code"]: _ledger(raw, departments) for raw in data.get("ledgers", [])}
     indicators: dict[str, Indicator] = {}
     for raw in data.get("indicators", []):
@@ -132,9 +129,19 @@ def build_catalog(data: dict, path: Path | None = None) -> Catalog:
     _check_references(catalog)
     _check_cycles(catalog)
     for indicator in catalog.indicators.values():
+        _check_kind_unit(indicator)
         if indicator.formula is not None:
             _check_units(catalog, indicator)
     return catalog
+
+
+def _departments(raw: list[dict]) -> dict[str, Department]:
+    departments: dict[str, Department] = {}
+    for number, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict) or not entry.get("code") or not entry.get("name"):
+            raise CatalogError(f"指标目录第{number}个部门（departments）缺少 code 或 name。")
+        departments[entry["code"]] = Department(str(entry["code"]), str(entry["name"]))
+    return departments
 
 
 def _ledger(raw: dict, departments: dict[str, Department]) -> Ledger:
@@ -194,10 +201,12 @@ def _indicator(raw: dict, departments: dict[str, Department]) -> Indicator:
         formula_text=raw.get("formula", ""),
         formula=_parse(label, "公式", raw.get("formula"), parse_formula),
         integer=bool(raw.get("integer", raw["kind"] == "count")),
-        minimum=_decimal(raw.get("min"), default_min),
-        maximum=_decimal(raw.get("max"), Decimal(1) if raw["kind"] == "ratio" else None),
-        decimals=raw.get("decimals"),
-        threshold=_decimal(raw.get("threshold"), None),
+        minimum=_decimal(label, "min", raw.get("min"), default_min),
+        maximum=_decimal(
+            label, "max", raw.get("max"), Decimal(1) if raw["kind"] == "ratio" else None
+        ),
+        decimals=_places(label, raw.get("decimals")),
+        threshold=_decimal(label, "threshold", raw.get("threshold"), None),
         cumulative=bool(raw.get("cumulative", False)),
         rules=tuple(
             (text, _parse(label, "规则", text, parse_rule)) for text in raw.get("rules", ())
@@ -217,8 +226,24 @@ def _parse(label: str, what: str, text: str | None, parser):
         raise CatalogError(f"指标 {label} 的{what}“{text}”有误：{exc}") from exc
 
 
-def _decimal(value: object, default: Decimal | None) -> Decimal | None:
-    return default if value is None else Decimal(str(value))
+def _decimal(label: str, key: str, value: object, default: Decimal | None) -> Decimal | None:
+    if value is None:
+        return default
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or isinstance(value, bool):
+        raise CatalogError(f"指标 {label} 的 {key} 应为数字，现为“{value}”（比例写小数，如 0.2）。")
+    return number
+
+
+def _places(label: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        raise CatalogError(f"指标 {label} 的 decimals 应为 0 到 10 的整数，现为“{value}”。")
+    return value
 
 
 def _formulas(indicator: Indicator) -> list[tuple[str, Node]]:
@@ -285,6 +310,15 @@ def _check_cycles(catalog: Catalog) -> None:
         visit(code, [])
 
 
+def _check_kind_unit(indicator: Indicator) -> None:
+    """An amount is in 元/万元/亿元, an area in 平方米/亩/公顷, a rate in % …; counts and others in any word."""
+    want = KIND_FAMILY.get(indicator.kind)
+    if want not in (None, "count") and units.family(indicator.unit) != want:
+        raise CatalogError(
+            f"指标 {indicator.label} 的单位“{indicator.unit}”与类型 {indicator.kind} 不符。"
+        )
+
+
 def _check_units(catalog: Catalog, indicator: Indicator) -> None:
     assert indicator.formula is not None
     try:
@@ -298,8 +332,4 @@ def _check_units(catalog: Catalog, indicator: Indicator) -> None:
         raise CatalogError(
             f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{FAMILY_CN[got]}，"
             f"而目录声明的类型是{FAMILY_CN[want]}（单位“{indicator.unit}”）。"
-        )
-    if units.family(indicator.unit) not in (want, "count") and want != "count":
-        raise CatalogError(
-            f"指标 {indicator.label} 的单位“{indicator.unit}”与类型 {indicator.kind} 不符。"
         )

@@ -22,6 +22,7 @@ from chengbei_report.errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, ReportError
 
 EXIT_INTERNAL = 3
 
+
 class _ChineseHelpOption:
     """Every message a user reads is Chinese, the help option's own line included."""
 
@@ -72,6 +73,12 @@ WorkspaceOption = Annotated[
 ]
 PeriodOption = Annotated[
     str, typer.Option("--period", "-p", help="报告期，如 2023H1、2023Q2、2023M06、2023。")
+]
+TemplateOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--template", "-t", help="另用一个模板（.md.j2 文本模板或带 Jinja 标记的 .docx）。"
+    ),
 ]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="输出格式：text 或 json。")
@@ -178,12 +185,7 @@ def build(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./out/<报告期>/。")
     ] = None,
-    template: Annotated[
-        Path | None,
-        typer.Option(
-            "--template", "-t", help="另用一个模板（.md.j2 文本模板或带 Jinja 标记的 .docx）。"
-        ),
-    ] = None,
+    template: TemplateOption = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF。")] = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
@@ -262,11 +264,16 @@ def validate(
     from chengbei_report.validate.run import validate_submissions
 
     parsed = _parse_period(period) if period is not None else None
-    result = _run(
-        lambda: validate_submissions(
-            period=parsed, paths=paths or (), workspace_dir=workspace, annotate_dir=annotate
+    with _progress_bar() as progress:
+        result = _run(
+            lambda: validate_submissions(
+                period=parsed,
+                paths=paths or (),
+                workspace_dir=workspace,
+                annotate_dir=annotate,
+                progress=progress,
+            )
         )
-    )
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     elif not len(result.findings):
@@ -410,6 +417,9 @@ def diff(
     示例：chengbei-report diff 2022H1 2023H1 --only-changed --format xlsx --out 对比.xlsx
     """
     workbooks = [name.lower().endswith(".xlsx") for name in (old, new)]
+    if all(workbooks) and (only_changed or threshold is not None):
+        _err("错误：--only-changed 和 --threshold 只用于对比两个报告期。")
+        raise typer.Exit(EXIT_USAGE)
     if all(workbooks):
         _diff_workbooks(old, new, output_format, out, workspace)
     elif any(workbooks):
@@ -425,6 +435,7 @@ def check(
     report: Annotated[Path, typer.Argument(help="要核对的工作总结 .docx（可以是改过的稿子）。")],
     period: PeriodOption,
     workspace: WorkspaceOption = None,
+    template: TemplateOption = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """核对改过的工作总结：文中每个数字是否仍与报表数据一致。有不符的数字时退出码为 1。
@@ -434,7 +445,7 @@ def check(
     from chengbei_report.compare.check import check_report
 
     parsed = _parse_period(period)
-    result = _run(lambda: check_report(report, parsed, workspace_dir=workspace))
+    result = _run(lambda: check_report(report, parsed, workspace_dir=workspace, template=template))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:

@@ -46,3 +46,7 @@ class TemplateError(ReportError):
 
 class OutputError(ReportError):
     """An output cannot be written."""
+
+
+class MissingDataError(ComputeError):
+    """A figure's input is not in the workspace: no workbook, no row, no ledger sheet."""

@@ -96,10 +96,6 @@ class Period:
         return f"{self.year}年{self.label}"
 
     @property
-    def start_month(self) -> int:
-        return (self.index - 1) * _MONTHS[self.kind.value] + 1
-
-    @property
     def end_month(self) -> int:
         return self.index * _MONTHS[self.kind.value]
 
@@ -112,12 +108,10 @@ class Period:
             return Period(self.year, self.kind, self.index - 1)
         return Period(self.year - 1, self.kind, _COUNT[self.kind.value])
 
-    def whole_year(self) -> Period:
-        return Period(self.year, PeriodKind.YEAR)
-
     def last_full_year(self) -> Period:
-        """The last whole year before this period ends: for 2023H1 that is 2022."""
-        return Period(self.year - 1, PeriodKind.YEAR)
+        """The last whole year complete when this period ends: 2022 for 2023H1, 2023 for 2023H2."""
+        year = self.year if self.end_month == 12 else self.year - 1
+        return Period(year, PeriodKind.YEAR)
 
     def __str__(self) -> str:
         return self.code

@@ -9,8 +9,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from chengbei_report.errors import UsageError, WorkspaceError
+from chengbei_report.errors import ReportError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
 
 CONFIG_FILE = "workspace.toml"
@@ -19,6 +20,10 @@ SUBMISSIONS_DIR = "submissions"
 TEMPLATES_DIR = "templates"
 
 _PACKAGE = Path(__file__).resolve().parent
+OUTPUT_DEFAULTS = {
+    "document": "{unit}{period}工作总结.docx",
+    "workpaper": "{unit}{period}工作总结_底稿.xlsx",
+}
 
 
 def bundled_path(name: str) -> Path:
@@ -33,7 +38,7 @@ class Workspace:
     unit: dict[str, str]
     baseline: Period
     report: dict[str, str] = field(default_factory=dict)
-    limits: dict[str, int] = field(default_factory=dict)
+    limits: dict[str, Any] = field(default_factory=dict)
 
     @property
     def unit_name(self) -> str:
@@ -46,17 +51,6 @@ class Workspace:
     def period_dir(self, period: Period) -> Path:
         return self.root / SUBMISSIONS_DIR / period.code
 
-    def periods(self) -> list[Period]:
-        """Periods that have a submissions folder, oldest first."""
-        folder = self.root / SUBMISSIONS_DIR
-        found = []
-        for child in sorted(folder.iterdir()) if folder.is_dir() else []:
-            try:
-                found.append(Period.parse(child.name))
-            except UsageError:
-                continue
-        return sorted(found)
-
     def template_path(self, name: str | None = None) -> Path:
         """A template by name: the workspace's templates/ first, then the built-in ones."""
         wanted = name or self.report.get("template", "work_summary.md.j2")
@@ -68,12 +62,22 @@ class Workspace:
         )
 
     def output_name(self, key: str, period: Period) -> str:
-        defaults = {
-            "document": "{unit}{period}工作总结.docx",
-            "workpaper": "{unit}{period}工作总结_底稿.xlsx",
-        }
-        pattern = self.report.get(key, defaults[key])
+        """The file name of an output; a plain name, checked when the workspace was opened."""
+        pattern = self.report.get(key, OUTPUT_DEFAULTS[key])
         return pattern.format(unit=self.unit_name, period=period.full_label, code=period.code)
+
+
+def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
+    """A TOML file as a dict; encoding and syntax problems raise ``error`` naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{path} 不是 UTF-8 编码，无法读取。",
+            hint="请用记事本或 WPS 打开后“另存为”UTF-8 编码。",
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path} 格式错误：{exc}") from exc
 
 
 def open_workspace(root: Path | None = None) -> Workspace:
@@ -89,18 +93,42 @@ def open_workspace(root: Path | None = None) -> Workspace:
             f"{folder} 不是工作区：缺少 {CONFIG_FILE}。",
             hint="用 chengbei-report init 目录 新建一个工作区。",
         )
-    try:
-        data = tomllib.loads(config_path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkspaceError(f"{config_path} 格式错误：{exc}") from exc
+    data = read_toml(config_path, WorkspaceError)
     unit = data.get("unit", {})
     if "name" not in unit:
         raise WorkspaceError(f"{config_path} 缺少 [unit] 中的 name（单位名称）。")
-    baseline = data.get("periods", {}).get("baseline", "2002")
-    return Workspace(
+    workspace = Workspace(
         root=folder.resolve(),
         unit={k: str(v) for k, v in unit.items()},
-        baseline=Period.parse(str(baseline)),
+        baseline=_baseline(config_path, data),
         report={k: str(v) for k, v in data.get("report", {}).items()},
-        limits={k: int(v) for k, v in data.get("limits", {}).items()},
+        limits=dict(data.get("limits", {})),
     )
+    _check_output_names(config_path, workspace)
+    return workspace
+
+
+def _baseline(config_path: Path, data: dict[str, Any]) -> Period:
+    text = str(data.get("periods", {}).get("baseline", "2002"))
+    try:
+        return Period.parse(text)
+    except UsageError as exc:
+        raise WorkspaceError(
+            f"{config_path} 中 [periods] baseline 的值“{text}”不是报告期。"
+        ) from exc
+
+
+def _check_output_names(config_path: Path, workspace: Workspace) -> None:
+    """Refuse a pattern with unknown placeholders or one that would leave the output folder."""
+    for key in OUTPUT_DEFAULTS:
+        pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
+        try:
+            name = workspace.output_name(key, workspace.baseline)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise WorkspaceError(
+                f"{config_path} 中 [report] {key} 的文件名“{pattern}”有误：只能使用 {{unit}}、{{period}}、{{code}}。"
+            ) from exc
+        if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+            raise WorkspaceError(
+                f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"
+            )

@@ -41,6 +41,27 @@ def _catalog(*indicators: dict):
     )
 
 
+def test_other_kind_accepts_any_unit() -> None:
+    catalog = _catalog(
+        _indicator("money", "万元", "amount"), _indicator("x", "万元", "other", "money * 2")
+    )
+    assert catalog.indicators["x"].unit == "万元"
+
+
+def test_department_without_code_is_named() -> None:
+    with pytest.raises(CatalogError, match="第1个部门"):
+        build_catalog({"departments": [{"name": "无编码"}], "indicators": []})
+
+
+def test_catalog_saved_as_gbk_is_a_clear_error(tmp_path) -> None:
+    from chengbei_report.catalog import load_catalog
+
+    path = tmp_path / "catalog.toml"
+    path.write_bytes('[[departments]]\ncode = "a"\nname = "经济发展办公室"\n'.encode("gbk"))
+    with pytest.raises(CatalogError, match="不是 UTF-8 编码"):
+        load_catalog(path)
+
+
 def test_valid_catalog_loads_with_derived_indicators() -> None:
     catalog = _catalog(
         _indicator("assisted"),
@@ -81,6 +102,13 @@ def test_valid_catalog_loads_with_derived_indicators() -> None:
             "x.*得到的是计数.*比率",
         ),
         ((_indicator("a", kind="nonsense"),), "a.*类型“nonsense”无效"),
+        ((_indicator("a", "人", "amount"),), "a.*单位“人”与类型 amount 不符"),
+        (
+            (_indicator("a", "%", "ratio", 'a2 @ "2002X"'), _indicator("a2", "%", "ratio")),
+            "a.*不是报告期",
+        ),
+        (({**_indicator("a"), "min": "abc"},), "a.*min 应为数字"),
+        (({**_indicator("a"), "decimals": "1"},), "a.*decimals 应为 0 到 10 的整数"),
         ((_indicator("a"), _indicator("a")), "a.*重复"),
     ],
 )

@@ -75,6 +75,24 @@ def test_xlsx_needs_out_and_is_written_with_it(tmp_path: Path) -> None:
     assert sheet.max_row == len(diff_periods(OLD, NEW).rows) + 1
 
 
+def test_a_bad_cell_shows_as_uncomputable_not_dropped(workspace_copy: Path) -> None:
+    path = workspace_copy / "submissions" / "2023H1" / SOCIAL
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["指标"]
+    (cell,) = [row[3] for row in sheet.iter_rows() if row[0].value == "social_reemployed"]
+    cell.value = "约500"
+    workbook.save(path)
+    args = ["diff", "2022H1", "2023H1", "--workspace", str(workspace_copy)]
+    table = runner.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "无法计算" in table.output and "取消" not in table.output
+    assert "约500" in table.output  # the reason, below the table
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).output)
+    flagged = {row["code"]: row["flags"] for row in data["rows"] if row["flags"]}
+    assert flagged["social_reemployed"] == flagged["social_reemployment_rate"] == ["无法计算"]
+    assert data == diff_periods(OLD, NEW, workspace_dir=workspace_copy).to_dict()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -26,8 +26,8 @@ from chengbei_report.render.diff_output import (
     show_change,
     show_relative,
     show_value,
-    write_diff,
 )
+from chengbei_report.render.output import write_atomic
 
 OLD, NEW = Period.parse("2022H1"), Period.parse("2023H1")
 WHEN = datetime(2023, 6, 30, 12)
@@ -63,6 +63,13 @@ RATE = _row(
     relative=Decimal("0.81"),
     relative_unit="百分点",
 )
+BAD_CELL = _row(
+    new=None,
+    change=None,
+    relative=None,
+    flags=(Flag.UNCOMPUTABLE,),
+    note="2023年上半年：社会事务办.xlsx 指标!D15：帮扶成功就业的数值“约500”不是有效数字。",
+)
 HOSTILE = _row(
     department='=HYPERLINK("http://x")',
     code="+cmd",
@@ -96,6 +103,7 @@ def test_csv_holds_the_exact_api_values(sample_diff: PeriodDiff) -> None:
         assert cells[4:8] == [data[k] or "" for k in ("old", "new", "change", "relative")]
         assert cells[8] == data["relative_unit"]
         assert cells[9] == "、".join(data["flags"])
+        assert cells[10] == data["note"]
 
 
 def test_csv_starts_with_a_bom_for_excel(sample_diff: PeriodDiff) -> None:
@@ -140,7 +148,7 @@ def test_display_of_values_changes_and_missing_values() -> None:
 
 
 def _sheet(tmp_path: Path, diff: PeriodDiff) -> openpyxl.worksheet.worksheet.Worksheet:
-    path = write_diff(diff, "xlsx", tmp_path / "对比.xlsx")
+    path = write_atomic(tmp_path / "对比.xlsx", diff_bytes(diff, "xlsx"))
     return openpyxl.load_workbook(path)["对比"]
 
 
@@ -154,6 +162,7 @@ def test_xlsx_matches_the_api_result(tmp_path: Path, sample_diff: PeriodDiff) ->
         cells = [cell.value for cell in sheet[number]]
         assert cells[:4] == [row.department, row.code, row.name, row.unit]
         assert (cells[9] or "") == "、".join(flag.value for flag in row.flags)
+        assert (cells[10] or "") == row.note
         if row.kind != "ratio" and row.old is not None:
             assert Decimal(str(cells[4])) == row.old
         if row.relative is not None:
@@ -184,10 +193,22 @@ def test_xlsx_is_reproducible(sample_diff: PeriodDiff) -> None:
     assert diff_xlsx(sample_diff, WHEN) == diff_xlsx(sample_diff, WHEN)
 
 
-def test_table_cannot_be_written_to_a_file(tmp_path: Path, sample_diff: PeriodDiff) -> None:
+def test_table_has_no_file_content(sample_diff: PeriodDiff) -> None:
     with pytest.raises(UsageError, match="table"):
-        write_diff(sample_diff, "table", tmp_path / "x.txt")
-    assert not (tmp_path / "x.txt").exists()
+        diff_bytes(sample_diff, "table")
+
+
+def test_the_reason_for_uncomputable_is_in_every_format(tmp_path: Path) -> None:
+    diff = PeriodDiff(OLD, NEW, None, [_row(), BAD_CELL])
+    assert _csv_rows(diff)[2][9:] == ["无法计算", BAD_CELL.note]
+    assert json.loads(diff_bytes(diff, "json"))["rows"][1]["note"] == BAD_CELL.note
+    assert display_rows(diff)[1][8:] == ["无法计算", BAD_CELL.note]
+    assert f"| 无法计算 | {BAD_CELL.note} |" in diff_markdown(diff)
+    sheet = _sheet(tmp_path, diff)
+    assert sheet["K1"].value == "说明"
+    assert sheet["J3"].value == "无法计算" and sheet["K3"].value == BAD_CELL.note
+    assert sheet["K2"].value is None
+    assert sheet["F3"].value is None and sheet["A3"].fill.fill_type == "solid"
 
 
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
@@ -218,3 +239,20 @@ def test_terminal_table_groups_by_department_and_keeps_brackets() -> None:
     assert text.count("社会事务管理办公室") == 1
     assert "[red]帮扶[/red]" in text
     assert "452人" in text and "+0.81个百分点" in text and "98.43%" in text
+
+
+def test_terminal_table_gives_the_reason_below_the_table() -> None:
+    from rich.console import Console
+
+    from chengbei_report.render.diff_output import rich_table
+
+    console = Console(record=True, width=200)
+    console.print(rich_table(PeriodDiff(OLD, NEW, None, [RATE, BAD_CELL])))
+    lines = console.export_text().splitlines()
+    bottom = max(i for i, line in enumerate(lines) if line.startswith("└"))
+    row = next(line for line in lines if "帮扶成功就业" in line and "│" in line)
+    assert "无法计算" in row and "约500" not in row
+    caption = "".join(lines[bottom + 1 :]).replace(" ", "")  # wrapped to the table's width
+    assert caption == f"[无法计算]帮扶成功就业（social_reemployed）——{BAD_CELL.note}".replace(
+        " ", ""
+    )

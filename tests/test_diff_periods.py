@@ -233,13 +233,48 @@ def test_sample_2022h1_to_2023h1(sample_dir: Path) -> None:
     rows = {row.code: row for row in diff.rows}
     park = rows["econ_park_units"]
     assert (park.old, park.new, park.change, park.relative) == (41, 54, 13, Decimal("31.71"))
-    rate = rows["social_reemployment_rate"]
-    assert str(rate.new).startswith("0.98425196850393700787")  # 500 / 508, exact to 34 digits
-    assert rate.relative_unit == "百分点" and rate.relative == Decimal("0.80")
     assert rows["party_transferred"].flags == ()  # 100% but no catalog threshold
     assert rows["enf_general_cases"].flags == ()  # 26.56% within the catalog's 0.5
     departments = [row.department for row in diff.rows]
     assert departments.index("经济发展办公室") < departments.index("区级对比数据")
+
+
+def _set_reported(workspace: Path, period: str, code: str, value: object) -> None:
+    """Type ``value`` into the 数值 cell of ``code`` in every workbook of ``period`` that has it."""
+    for path in sorted((workspace / "submissions" / period).glob("*.xlsx")):
+        book = openpyxl.load_workbook(path)
+        sheet = book["指标"]
+        cells = [row[3] for row in sheet.iter_rows() if row[0].value == code]
+        for cell in cells:
+            cell.value = value
+        if cells:
+            book.save(path)
+
+
+def test_a_bad_cell_is_uncomputable_not_dropped(workspace_copy: Path) -> None:
+    _set_reported(workspace_copy, "2023H1", "social_reemployed", "约500")
+    diff = diff_periods(OLD, NEW, workspace_dir=workspace_copy)
+    rows = {row.code: row for row in diff.rows}
+    for code in ("social_reemployed", "social_reemployment_rate"):
+        row = rows[code]
+        assert row.flags == (Flag.UNCOMPUTABLE,), code
+        assert row.old is not None and row.new is None and row.change is None
+        assert row.note.startswith("2023年上半年：") and "约500" in row.note
+    assert rows["social_reemployed"].old == 452
+    assert rows["social_unemployed_assisted"].flags == ()  # the row beside it is fine
+    assert Flag.DROPPED not in {flag for row in diff.rows for flag in row.flags}
+    assert rows["social_reemployed"] in diff.changed
+    data = next(r for r in diff.to_dict()["rows"] if r["code"] == "social_reemployed")
+    assert data["flags"] == ["无法计算"] and data["note"] == rows["social_reemployed"].note
+
+
+def test_a_zero_divisor_is_uncomputable(tmp_path: Path) -> None:
+    new = {**OFFICE_NEW, "done": ("件", 0), "total": ("件", 0)}
+    rows = _rows(make_workspace(tmp_path / "ws", OFFICE_OLD, new))
+    assert rows["rate"].flags == (Flag.UNCOMPUTABLE,)
+    assert rows["rate"].old == Decimal("0.8") and rows["rate"].new is None
+    assert rows["rate"].note.startswith("2023年上半年：")
+    assert rows["total"].flags == ()  # 0 is a valid count
 
 
 def test_a_period_without_a_folder_is_a_usage_error(sample_dir: Path) -> None:
@@ -267,6 +302,7 @@ def test_to_dict_carries_exact_decimal_strings(workspace: Path) -> None:
         "relative": "50.00",
         "relative_unit": "%",
         "flags": ["超阈值"],
+        "note": "",
     }
     assert (data["old"], data["new"], data["threshold"]) == ("2022H1", "2023H1", None)
 
@@ -274,9 +310,32 @@ def test_to_dict_carries_exact_decimal_strings(workspace: Path) -> None:
 _decimals = st.decimals(min_value=-(10**9), max_value=10**9, places=4, allow_nan=False)
 
 
-@given(_decimals, _decimals)
-def test_relative_change_of_a_ratio_is_the_difference_in_points(old: Decimal, new: Decimal) -> None:
-    assert relative_change(old, new, "ratio") == (new - old) * 100
+@pytest.mark.parametrize(
+    ("old", "new", "points"),
+    [
+        ("0.8", "0.9", "10.0"),  # 80% → 90%: 10 百分点, not 12.5%
+        ("0.9762", "0.9843", "0.8100"),
+        ("1", "0.95", "-5.00"),
+        ("0.5", "0.5", "0.0"),
+    ],
+)
+def test_relative_change_of_a_ratio_is_the_difference_in_points(
+    old: str, new: str, points: str
+) -> None:
+    assert relative_change(Decimal(old), Decimal(new), "ratio") == Decimal(points)
+
+
+def test_sample_reemployment_rate_rises_by_0_80_points(sample_dir: Path) -> None:
+    # 452/463 = 97.6242% → 500/508 = 98.4252%: exactly 47100/58801 = 0.801007 百分点; shown
+    # rounded half up from the unrounded fractions (0.81 if one rounded 97.62 and 98.43 first).
+    rows = {row.code: row for row in diff_periods(OLD, NEW, workspace_dir=sample_dir).rows}
+    rate = rows["social_reemployment_rate"]
+    assert str(rate.old).startswith("0.97624190064794816414686825")
+    assert str(rate.new).startswith("0.98425196850393700787401574")
+    assert abs(rate.change - Decimal("0.008010067855988843727147497491539260")) < Decimal("1e-33")
+    assert rate.relative == Decimal("0.80") and rate.relative_unit == "百分点"
+    assert rows["safety_online_rate"].relative == Decimal("1.15")  # 97.92% → 99.07%
+    assert rows["safety_platform_rate"].relative == Decimal("0.50")  # 99.50% → 100%
 
 
 @given(_decimals.filter(lambda v: v != 0), _decimals)

@@ -41,6 +41,26 @@ def test_docx_template_renders_figures_and_traces_them(tmp_path: Path) -> None:
     assert sheet.cell(row=3, column=2).value == "二、"
 
 
+def test_figures_in_tables_and_footers_lose_their_marks(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("二、上半年重点工作完成情况")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "帮扶成功就业"
+    table.cell(0, 1).text = "{{ cur.social_reemployed | num }}"
+    document.sections[0].footer.paragraphs[
+        0
+    ].text = "就业率{{ cur.social_reemployment_rate | pct }}"
+    template = tmp_path / "表格模板.docx"
+    document.save(str(template))
+    result = build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
+    built = docx.Document(str(result.document))
+    assert built.tables[0].cell(0, 1).text == "500人"
+    assert built.sections[0].footer.paragraphs[0].text == "就业率98.43%"
+    table_use, footer_use = result.uses
+    assert (table_use.text, table_use.section) == ("500人", "二、")
+    assert footer_use.text == "98.43%"
+
+
 def test_docx_template_with_unknown_variable_names_the_template(tmp_path: Path) -> None:
     template = _word_template(tmp_path / "坏模板.docx", "{{ cur.no_such_code | num }}")
     with pytest.raises(TemplateError, match=r"坏模板\.docx.*no_such_code"):

@@ -58,8 +58,11 @@ def test_working_paper_has_one_row_per_figure_in_document_order(built_sample: Bu
     assert shown[:3] == ["12477.4万元", "第二", "77倍"]
     rate = next(r for r in rows if r["文中写法"] == "98.43%")
     assert rate["指标编码"] == "social_reemployment_rate"
+    assert (rate["精确值"], rate["单位"]) == ("98.42519685039370078740157480314961", "%")
     assert "500" in rate["计算公式"] and "508" in rate["计算公式"]
-    assert "社会事务管理办公室" in rate["数据来源"] and "指标!" in rate["数据来源"]
+    assert "2023H1/城北街道_2023H1_社会事务管理办公室.xlsx 指标!" in rate["数据来源"]
+    rank = next(r for r in rows if r["指标编码"] == "econ_tax_growth_rank")
+    assert "2022/" in rank["数据来源"] and "2021/" in rank["数据来源"]
     mediation = next(r for r in rows if r["文中写法"] == "38.67万元")
     assert "劳动纠纷调解台账!" in mediation["数据来源"]
     assert all(r["数据来源"] for r in rows), "every figure must trace to a source"

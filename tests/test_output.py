@@ -211,3 +211,44 @@ def test_lxml_refuses_what_strip_removes(text: str, bad: str) -> None:
     with pytest.raises(ValueError):
         element.text = text + bad
     element.text = strip_xml_illegal(text + bad)[0]
+
+
+def test_a_set_of_outputs_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """The working paper cannot be written (a folder is in the way): the document stays old."""
+    from chengbei_report.errors import OutputError
+    from chengbei_report.render.output import write_all_atomic
+
+    document = tmp_path / "报告.docx"
+    document.write_bytes(b"old document")
+    blocked = tmp_path / "底稿.xlsx"
+    blocked.mkdir()
+    (blocked / "keep").write_bytes(b"x")
+    with pytest.raises(OutputError, match=r"底稿\.xlsx"):
+        write_all_atomic([(document, b"new document"), (blocked, b"new workpaper")])
+    assert document.read_bytes() == b"old document"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])
+
+
+def test_a_failed_rename_puts_every_old_output_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds the working paper open: its rename fails after the document's succeeded."""
+    from chengbei_report.errors import OutputError
+    from chengbei_report.render.output import write_all_atomic
+
+    document, workpaper = tmp_path / "报告.docx", tmp_path / "底稿.xlsx"
+    document.write_bytes(b"old document")
+    workpaper.write_bytes(b"old workpaper")
+    real_replace = os.replace
+
+    def locked(source: object, target: object) -> None:
+        if Path(str(target)) == workpaper.resolve() and ".tmp" in str(source):
+            raise PermissionError(13, "Permission denied", str(target))
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(OutputError, match=r"底稿\.xlsx"):
+        write_all_atomic([(document, b"new document"), (workpaper, b"new workpaper")])
+    assert document.read_bytes() == b"old document"
+    assert workpaper.read_bytes() == b"old workpaper"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])

@@ -33,9 +33,25 @@ def test_period_forms(text: str, code: str, label: str, previous: str, last_year
 
 def test_half_year_facts() -> None:
     period = Period.parse("2023H1")
-    assert (period.label, period.start_month, period.end_month) == ("上半年", 1, 6)
+    assert (period.label, period.end_month) == ("上半年", 6)
     assert period.last_full_year() == Period(2022, PeriodKind.YEAR)
-    assert period.whole_year() == Period(2023, PeriodKind.YEAR)
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("2023H1", 2022),
+        ("2023Q3", 2022),
+        ("2023H2", 2023),
+        ("2023Q4", 2023),
+        ("2023M12", 2023),
+        ("2023", 2023),
+    ],
+)
+def test_last_full_year_is_the_last_year_complete_when_the_period_ends(
+    text: str, year: int
+) -> None:
+    assert Period.parse(text).last_full_year() == Period(year, PeriodKind.YEAR)
 
 
 @pytest.mark.parametrize(

@@ -43,14 +43,13 @@ def test_changed_source_cell_changes_figure_and_rate(workspace_copy: Path, tmp_p
 
 def test_changed_ledger_row_changes_its_aggregate(workspace_copy: Path, tmp_path: Path) -> None:
     project = open_project(workspace_copy)
-    figure = project.engine.figure("social_mediation_amount", REPORT_PERIOD)
+    assert project.engine.figure("social_mediation_amount", REPORT_PERIOD).value == Decimal("38.67")
     table = project.period_data(REPORT_PERIOD).ledger("mediation", "social")
     first = next(row for row in table.rows if row.values["调解结果"] == "调解成功")
     column = openpyxl.utils.get_column_letter(table.columns["涉及金额"] + 1)
     book_path = workspace_copy / "submissions" / REPORT_PERIOD.code / table.file
     _set_cell(book_path, table.sheet, f"{column}{first.row}", int(first.values["涉及金额"]) + 10000)
     result = build_report(REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out")
-    assert figure.value == Decimal("38.67")
     assert "涉及金额39.67万元" in _body(result)
 
 
@@ -84,4 +83,18 @@ def test_errors_in_data_stop_the_build_before_any_output(
     result = build_report(REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out")
     assert not result.ok
     assert any(f.cell == cell and f.file == path.name for f in result.findings.errors)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_wrong_workbook_in_another_period_the_report_uses_stops_the_build(
+    workspace_copy: Path, tmp_path: Path
+) -> None:
+    """2021's economy workbook copied over 2022's would publish last year's tax as 2022's."""
+    annual = workspace_copy / "submissions"
+    (stale,) = (annual / "2021").glob("*经济发展办公室.xlsx")
+    (current,) = (annual / "2022").glob("*经济发展办公室.xlsx")
+    current.write_bytes(stale.read_bytes())
+    result = build_report(REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out")
+    assert not result.ok
+    assert [f.code for f in result.findings.errors] == ["FILE_WRONG_PERIOD"]
     assert not (tmp_path / "out").exists()

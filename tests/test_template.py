@@ -86,6 +86,13 @@ def test_structure_and_figure_positions(tmp_path: Path) -> None:
         ("{{ cur.__class__ }}\n", "t.md.j2 第1行.*沙箱.*__class__"),
         ("{{ ''.__class__.__mro__ }}\n", "t.md.j2 第1行.*沙箱"),
         ("{{ 5 | pct }}\n", "t.md.j2 第1行.*需要一个指标"),
+        ("\n{{ cur.rate | num }}\n", "t.md.j2 第2行.*rate.*ratio 类，不能用 num，应改用 pct"),
+        ("{{ cur.people | pct }}\n", "t.md.j2 第1行.*people.*count 类，不能用 pct，应改用 num"),
+        ("{{ cur.people | times }}\n", "t.md.j2 第1行.*不能用 times"),
+        ("{{ cur.people | rank }}\n", "t.md.j2 第1行.*不能用 rank"),
+        ("{{ cur.rank | num }}\n", "t.md.j2 第1行.*应改用 rank"),
+        ('第一行\n{% include "无.j2" %}\n', "t.md.j2 第2行.*找不到被引用的模板“无.j2”"),
+        ("{{ 1 / 0 }}\n", "t.md.j2 第1行.*计算出错"),
     ],
 )
 def test_template_errors_name_template_and_line(tmp_path: Path, text: str, message: str) -> None:

@@ -27,9 +27,7 @@ from chengbei_report.validate.run import validate_submissions
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 PERIOD = Period.parse("2023H1")
-DOCUMENTED = set(
-    re.findall(r"`([A-Z]+_[A-Z0-9_]+)`", (ROOT / "README.md").read_text("utf-8"))
-)
+DOCUMENTED = set(re.findall(r"`([A-Z]+_[A-Z0-9_]+)`", (ROOT / "README.md").read_text("utf-8")))
 
 
 @pytest.fixture

@@ -28,12 +28,13 @@ def _row(index: int = 1, **changes: object) -> WorkpaperRow:
         "paragraph": 9,
         "text": "98.43%",
         "value": Decimal(500) / Decimal(508),
-        "unit": "",
+        "unit": "%",
         "indicator": "reemployment_rate",
         "indicator_name": "已帮扶就业率",
         "period": "2023H1",
         "formula": "ratio(reemployed, unemployed_assisted) = 500 ÷ 508",
         "sources": "社会事务办_2023H1.xlsx 指标!D15；社会事务办_2023H1.xlsx 指标!D16",
+        "kind": "ratio",
     }
     fields.update(changes)
     return WorkpaperRow(**fields)  # type: ignore[arg-type]
@@ -66,15 +67,17 @@ def test_layout_header_and_sheets(tmp_path: Path) -> None:
 
 
 def test_values_are_exact(tmp_path: Path) -> None:
+    amounts = {"unit": "万元", "kind": "amount"}
     rows = [
         _row(1),
-        _row(2, text="12477.4万元", value=Decimal("12477.4"), unit="万元", formula=""),
-        _row(3, text="1954945万元", value=Decimal("1954945"), unit="万元"),
-        _row(4, text="38.67万元", value=Decimal("38.6700"), unit="万元"),
+        _row(2, text="12477.4万元", value=Decimal("12477.4"), formula="", **amounts),
+        _row(3, text="1954945万元", value=Decimal("1954945"), **amounts),
+        _row(4, text="38.67万元", value=Decimal("38.6700"), **amounts),
     ]
     first, tax, sales, amount = _values(_save(tmp_path, rows))
-    assert first["数值"] == first["精确值"] == "0.9842519685039370078740157480"
-    assert first["文中写法"] == "98.43%"
+    assert first["数值"] == first["精确值"] == "98.42519685039370078740157480"
+    assert first["文中写法"] == "98.43%" and first["单位"] == "%"
+    assert tax["单位"] == "万元"
     assert tax["数值"] == 12477.4 and isinstance(tax["数值"], float)
     assert tax["精确值"] == "12477.4"
     assert tax["计算公式"] is None
@@ -85,8 +88,34 @@ def test_values_are_exact(tmp_path: Path) -> None:
 
 
 def test_sixteen_significant_digits_stay_text(tmp_path: Path) -> None:
-    (row,) = _values(_save(tmp_path, [_row(value=Decimal("1234567890.123456"))]))
+    (row,) = _values(_save(tmp_path, [_row(value=Decimal("1234567890.123456"), kind="amount")]))
     assert row["数值"] == "1234567890.123456"
+
+
+def test_a_ratio_reads_in_percent_beside_its_unit(tmp_path: Path) -> None:
+    rows = [
+        _row(1, value=Decimal("0.9842519685039370078740157480314961")),  # 34 digits, as computed
+        _row(2, text="100%", value=Decimal(1)),
+        _row(3, text="50%", value=Decimal("0.5")),
+        _row(4, text="0.05%", value=Decimal("0.0005")),
+    ]
+    computed, whole, half, small = _values(_save(tmp_path, rows))
+    assert computed["精确值"] == "98.42519685039370078740157480314961"  # no digit lost
+    assert computed["数值"] == computed["精确值"]
+    assert (whole["数值"], whole["精确值"]) == (100, "100")
+    assert (half["数值"], half["精确值"]) == (50, "50")
+    assert (small["数值"], small["精确值"]) == (0.05, "0.05")
+    assert {row["单位"] for row in (computed, whole, half, small)} == {"%"}
+
+
+def test_other_kinds_read_as_stored(tmp_path: Path) -> None:
+    rows = [
+        _row(1, text="77倍", value=Decimal("76.98"), unit="倍", kind="multiple"),
+        _row(2, text="第二", value=Decimal(2), unit="位", kind="rank"),
+    ]
+    multiple, rank = _values(_save(tmp_path, rows))
+    assert (multiple["数值"], multiple["精确值"], multiple["单位"]) == (76.98, "76.98", "倍")
+    assert (rank["数值"], rank["精确值"], rank["单位"]) == (2, "2", "位")
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
@@ -147,11 +176,11 @@ def test_empty_workpaper_still_has_header(tmp_path: Path) -> None:
 
 
 def test_pandas_reads_the_table(tmp_path: Path) -> None:
-    rows = [_row(1), _row(2, text="77倍", value=Decimal("76.98"), unit="倍")]
+    rows = [_row(1), _row(2, text="77倍", value=Decimal("76.98"), unit="倍", kind="multiple")]
     frame = pd.read_excel(_save(tmp_path, rows), sheet_name="底稿", engine="calamine", dtype=str)
     assert list(frame.columns) == HEADERS
     assert list(frame["文中写法"]) == ["98.43%", "77倍"]
-    assert list(frame["精确值"]) == ["0.9842519685039370078740157480", "76.98"]
+    assert list(frame["精确值"]) == ["98.42519685039370078740157480", "76.98"]
 
 
 @settings(max_examples=40, deadline=None)
@@ -159,7 +188,7 @@ def test_pandas_reads_the_table(tmp_path: Path) -> None:
 def test_number_or_text_never_loses_the_value(
     tmp_path_factory: pytest.TempPathFactory, value: Decimal
 ) -> None:
-    path = _save(tmp_path_factory.mktemp("wp"), [_row(value=value)])
+    path = _save(tmp_path_factory.mktemp("wp"), [_row(value=value, unit="万元", kind="amount")])
     (row,) = _values(path)
     assert Decimal(row["精确值"]) == value  # type: ignore[arg-type]
     shown = row["数值"]

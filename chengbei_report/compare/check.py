@@ -18,7 +18,7 @@ from typing import Any
 from zipfile import BadZipFile
 
 from chengbei_report.build import open_project, render_document
-from chengbei_report.compute.figures import Figure, FigureUse
+from chengbei_report.compute.figures import FigureUse, exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -61,9 +61,7 @@ class CheckItem:
             "context": self.context,
             "message": self.message,
             "expected_text": self.expected_text,
-            "expected_value": None
-            if self.expected_value is None
-            else format(self.expected_value, "f"),
+            "expected_value": exact_text(self.expected_value),
             "indicator": self.indicator,
             "indicator_name": self.indicator_name,
             "period": self.period,
@@ -283,7 +281,7 @@ def _judge(
     message = (
         f"第{number}段“{match.text}”与数据不符，应为“{expected.match.text}”"
         f"（{figure.name}，{figure.code}，{figure.period.full_label}，"
-        f"精确值 {_exact(figure)}）。"
+        f"精确值 {figure.reader_value()}）。"
     )
     return _sourced(number, text, match, use, expected.match.text, message)
 
@@ -333,10 +331,3 @@ def _unsourced(number: int, text: str, match: FigureMatch, message: str) -> Chec
         context=_context(text, match),
         message=message,
     )
-
-
-def _exact(figure: Figure) -> str:
-    """The unrounded value as a reader expects it: a rate in percent, others in their unit."""
-    if figure.kind == "ratio":
-        return f"{format(figure.value * 100, 'f')}%"
-    return f"{format(figure.value, 'f')}{figure.unit}"

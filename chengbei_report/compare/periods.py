@@ -1,7 +1,9 @@
 """Diff every indicator between two periods: what changed since last year, and by how much.
 
-Rates and ratios change by 百分点 (percentage points), not by a percentage of a percentage; a
-figure that cannot be computed in a period is absent there, so it shows as 新增 or 取消.
+Rates and ratios change by 百分点 (percentage points), not by a percentage of a percentage.  A
+figure whose data is not in a period (no workbook, no row, not due) is absent there, so it shows
+as 新增 or 取消; one whose data is there but unusable (a cell reading 约500, a zero divisor) is
+flagged 无法计算 with the reason, so a bad cell is never mistaken for a dropped indicator.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 from chengbei_report.build import Project, open_project
 from chengbei_report.catalog import Indicator
-from chengbei_report.errors import ComputeError, UsageError
+from chengbei_report.compute.figures import exact_text
+from chengbei_report.errors import ComputeError, MissingDataError, UsageError
 from chengbei_report.periods import Period
 from chengbei_report.render.numbers import round_half_up
 
@@ -31,6 +34,7 @@ class Flag(StrEnum):
     SIGN = "变号"
     THRESHOLD = "超阈值"
     UNIT = "单位变化"
+    UNCOMPUTABLE = "无法计算"
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,18 @@ class Observed:
 
 
 @dataclass(frozen=True)
+class Unusable:
+    """An indicator whose data is in a period but cannot be computed there; ``reason`` says why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class DiffRow:
-    """One indicator in the two periods; ``relative`` is in ``relative_unit`` (% or 百分点)."""
+    """One indicator in the two periods; ``relative`` is in ``relative_unit`` (% or 百分点).
+
+    ``note`` gives the reason for 无法计算, in Chinese; empty otherwise.
+    """
 
     department: str
     code: str
@@ -57,6 +71,7 @@ class DiffRow:
     relative: Decimal | None
     relative_unit: str
     flags: tuple[Flag, ...]
+    note: str = ""
 
     @property
     def changed(self) -> bool:
@@ -69,12 +84,13 @@ class DiffRow:
             "name": self.name,
             "unit": self.unit,
             "kind": self.kind,
-            "old": _text(self.old),
-            "new": _text(self.new),
-            "change": _text(self.change),
-            "relative": _text(self.relative),
+            "old": exact_text(self.old),
+            "new": exact_text(self.new),
+            "change": exact_text(self.change),
+            "relative": exact_text(self.relative),
             "relative_unit": self.relative_unit,
             "flags": [flag.value for flag in self.flags],
+            "note": self.note,
         }
 
 
@@ -93,16 +109,11 @@ class PeriodDiff:
         return {
             "old": self.old.code,
             "new": self.new.code,
-            "threshold": _text(self.threshold),
+            "threshold": exact_text(self.threshold),
             "indicators": len(self.rows),
             "changed": len(self.changed),
             "rows": [row.to_dict() for row in self.rows],
         }
-
-
-def _text(value: Decimal | None) -> str | None:
-    """Decimals travel as exact strings in JSON."""
-    return None if value is None else format(value, "f")
 
 
 def diff_periods(
@@ -149,8 +160,8 @@ def _ordered(project: Project) -> list[Indicator]:
     return sorted(indicators, key=lambda i: departments.index(i.department))
 
 
-def _observe(project: Project, indicator: Indicator, period: Period) -> Observed | None:
-    """The value in ``period``, or None when the indicator does not exist there."""
+def _observe(project: Project, indicator: Indicator, period: Period) -> Observed | Unusable | None:
+    """The value in ``period``; None when the indicator does not exist there."""
     unit_cell = None
     if indicator.derived:
         if period.kind.value not in indicator.frequency:
@@ -162,26 +173,29 @@ def _observe(project: Project, indicator: Indicator, period: Period) -> Observed
         unit_cell = found[1].unit
     try:
         value = project.engine.figure(indicator.code, period).value
-    except ComputeError:
+    except MissingDataError:
         return None
+    except ComputeError as err:
+        return Unusable(f"{period.full_label}：{err.message}")
     return Observed(value, unit_cell)
 
 
 def _row(
     project: Project,
     indicator: Indicator,
-    before: Observed | None,
-    after: Observed | None,
+    before: Observed | Unusable | None,
+    after: Observed | Unusable | None,
     threshold: Decimal | None,
 ) -> DiffRow:
-    old = None if before is None else before.value
-    new = None if after is None else after.value
+    old = before.value if isinstance(before, Observed) else None
+    new = after.value if isinstance(after, Observed) else None
     change = relative = None
     if old is not None and new is not None:
         with localcontext() as ctx:
             ctx.prec = _PRECISION
             change = new - old
         relative = relative_change(old, new, indicator.kind)
+    reasons = [seen.reason for seen in (before, after) if isinstance(seen, Unusable)]
     limit = threshold if threshold is not None else indicator.threshold
     return DiffRow(
         department=project.catalog.departments[indicator.department].name,
@@ -195,7 +209,8 @@ def _row(
         change=change,
         relative=None if relative is None else round_half_up(relative, RELATIVE_PLACES),
         relative_unit=POINTS if indicator.kind == "ratio" else PERCENT,
-        flags=_flags(before, after, relative, indicator.kind, limit),
+        flags=_flags(before, after, relative, limit),
+        note="；".join(reasons),
     )
 
 
@@ -211,12 +226,14 @@ def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
 
 
 def _flags(
-    before: Observed | None,
-    after: Observed | None,
+    before: Observed | Unusable | None,
+    after: Observed | Unusable | None,
     relative: Decimal | None,
-    kind: str,
     limit: Decimal | None,
 ) -> tuple[Flag, ...]:
+    """无法计算 first: a bad cell must not read as 新增 or 取消."""
+    if isinstance(before, Unusable) or isinstance(after, Unusable):
+        return (Flag.UNCOMPUTABLE,)
     if before is None:
         return (Flag.NEW,)
     if after is None:

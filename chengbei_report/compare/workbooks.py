@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chengbei_report.catalog import Catalog, load_catalog
+from chengbei_report.compute.figures import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.read.period import load_submission
 from chengbei_report.read.submission import (
@@ -54,8 +55,8 @@ class IndicatorChange:
             "code": self.code,
             "name": self.name,
             "status": self.status.value,
-            "old": _exact(self.old),
-            "new": _exact(self.new),
+            "old": exact_text(self.old),
+            "new": exact_text(self.new),
             "old_text": self.old_text,
             "new_text": self.new_text,
             "old_cell": self.old_cell,
@@ -122,10 +123,6 @@ class WorkbookDiff:
             "indicators": [c.to_dict() for c in self.indicators],
             "ledger_rows": [r.to_dict() for r in self.ledger_rows],
         }
-
-
-def _exact(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
 
 
 def diff_workbooks(old: Path, new: Path, *, workspace_dir: Path | None = None) -> WorkbookDiff:
@@ -289,7 +286,7 @@ def _cell_text(value: CellValue) -> str:
     if normal is None:
         return ""
     if isinstance(normal, Decimal):
-        return format(normal, "f")
+        return exact_text(normal)
     if isinstance(normal, date | datetime):
         return normal.isoformat()
     return str(normal)

@@ -6,10 +6,13 @@ forty figures reads only the period folders those figures need.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
-from typing import Any
+from functools import partial, reduce
+from itertools import compress, repeat
+from typing import Any, TypeVar
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute import units
@@ -30,13 +33,14 @@ from chengbei_report.compute.formula import (
     Shift,
     Text,
 )
-from chengbei_report.errors import ComputeError
+from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.periods import Period
 from chengbei_report.read.period import PeriodData
-from chengbei_report.read.submission import LedgerRow, LedgerTable, cell_decimal
-from chengbei_report.read.workbook import column_letter
+from chengbei_report.read.submission import LedgerTable, cell_decimal
+from chengbei_report.read.workbook import CellValue, column_letter
 
 PRECISION = 34  # decimal digits carried through every computation
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,6 @@ class Engine:
         self._load = load
         self._periods: dict[Period, PeriodData] = {}
         self._figures: dict[tuple[str, Period], Figure] = {}
-        self._stack: list[tuple[str, Period]] = []
 
     def period_data(self, period: Period) -> PeriodData:
         if period not in self._periods:
@@ -113,7 +116,7 @@ class Engine:
         found = data.reported(indicator.code, indicator.department)
         department = self.catalog.departments[indicator.department].name
         if found is None:
-            raise ComputeError(
+            raise MissingDataError(
                 f"缺少数据：{period.full_label}“{department}”报表的“指标”表中没有 {indicator.label}。",
                 hint=f"请检查 {data.folder} 中该部门的报表。",
             )
@@ -124,7 +127,10 @@ class Engine:
             )
         value = _in_unit(reported.value, reported.unit, indicator)
         return self._figure(
-            indicator, period, value, sources=(CellSource(submission.file, "指标", reported.cell),)
+            indicator,
+            period,
+            value,
+            sources=(CellSource(submission.file, "指标", reported.cell, period),),
         )
 
     def _figure(
@@ -156,7 +162,7 @@ class Engine:
         table = self.period_data(period).ledger(code, ledger.department)
         if table is None:
             department = self.catalog.departments[ledger.department].name
-            raise ComputeError(
+            raise MissingDataError(
                 f"计算 {label} 时缺少台账：{period.full_label}“{department}”报表中没有“{ledger.sheet}”工作表。"
             )
         return table
@@ -247,50 +253,61 @@ class _Evaluation:
         return _Value(ratio.value - 1, unit, ratio.inputs, ratio.sources)
 
     def _aggregate(self, node: LedgerCall) -> _Value:
+        """count / sum / distinct over a ledger, column at a time (ledgers run to 10⁶ rows)."""
         table = self.engine.ledger(node.ledger, self.period, self.label)
-        rows = [
-            row
-            for row in table.rows
-            if node.condition is None or self._matches(node.condition, row)
-        ]
+        chosen = self._chosen(node.condition, table)
         aggregate = _describe_aggregate(node)
         column = node.column or table.ledger.key
         unit = ""
         if node.name == "count":
-            value = Decimal(len(rows))
+            value = Decimal(len(chosen))
         elif node.name == "distinct":
-            value = Decimal(len({row.values.get(column) for row in rows} - {None}))
+            value = Decimal(len(set(_pick(table.column(column), chosen)) - {None}))
         else:
-            value = sum((self._cell_number(table, row, column) for row in rows), Decimal(0))
+            value = sum(self._numbers(table, column, chosen), Decimal(0))
             unit = table.ledger.column(column).unit  # type: ignore[union-attr]
         source = LedgerSource(
-            table.file, table.sheet, _range(table, column), len(rows), f"{aggregate} = {value}"
+            table.file,
+            table.sheet,
+            _range(table, column),
+            len(chosen),
+            f"{aggregate} = {value}",
+            self.period,
         )
         return _Value(value, unit, (), (source,))
 
-    def _cell_number(self, table: LedgerTable, row: LedgerRow, column: str) -> Decimal:
-        raw = row.values.get(column)
-        if raw is None:
-            return Decimal(0)
-        number = cell_decimal(raw)
-        if number is None:
-            cell = f"{column_letter(table.columns[column])}{row.row}"
+    def _chosen(self, condition: Node | None, table: LedgerTable) -> Sequence[int]:
+        """Indexes of the records that meet ``condition`` (all of them without one)."""
+        if condition is None:
+            return range(len(table))
+        return list(compress(range(len(table)), self._mask(condition, table)))
+
+    def _mask(self, node: Node, table: LedgerTable) -> list[bool]:
+        """Whether each record meets a condition, one column operation per comparison."""
+        if isinstance(node, BoolOp):
+            join = operator.and_ if node.op == "and" else operator.or_
+            masks = [self._mask(v, table) for v in node.values]
+            return reduce(lambda a, b: list(map(join, a, b)), masks)
+        if isinstance(node, Not):
+            return [not bit for bit in self._mask(node.operand, table)]
+        if isinstance(node, Compare):
+            left, right = _operand(node.left, table), _operand(node.right, table)
+            if node.op in ("==", "!="):
+                return list(map(operator.eq if node.op == "==" else operator.ne, left, right))
+            return list(map(partial(_order, _ORDER[node.op]), left, right))
+        raise ComputeError(f'{self.label}：筛选条件应为比较，例如 列名 == "值"。')
+
+    def _numbers(self, table: LedgerTable, column: str, chosen: Sequence[int]) -> list[Decimal]:
+        """The chosen records' numbers in ``column`` (blank is 0); text that is no number stops."""
+        numbers = _pick(_distinct_map(table.column(column), _number_or_blank), chosen)
+        if None in numbers:
+            index = chosen[numbers.index(None)]
+            raw = table.column(column)[index]
+            cell = f"{column_letter(table.columns[column])}{table.numbers[index]}"
             raise ComputeError(
                 f"{table.file} {table.sheet}!{cell}：“{raw}”不是数字，无法计算 {self.label}。"
             )
-        return number
-
-    def _matches(self, node: Node, row: LedgerRow) -> bool:
-        if isinstance(node, BoolOp):
-            results = (self._matches(v, row) for v in node.values)
-            return all(results) if node.op == "and" else any(results)
-        if isinstance(node, Not):
-            return not self._matches(node.operand, row)
-        if isinstance(node, Compare):
-            return _compare(
-                node.op, _condition_value(node.left, row), _condition_value(node.right, row)
-            )
-        raise ComputeError(f'{self.label}：筛选条件应为比较，例如 列名 == "值"。')
+        return numbers  # type: ignore[return-value]
 
     def _rank(self, node: Node) -> _Value:
         vector, sources = self._vector(node)
@@ -309,13 +326,16 @@ class _Evaluation:
             return {"*": node.value}, []
         if isinstance(node, LedgerColumn):
             table = self.engine.ledger(node.ledger, self.period, self.label)
-            key = table.ledger.key
-            vector = {
-                str(row.values.get(key)): self._cell_number(table, row, node.column)
-                for row in table.rows
-            }
+            everything = range(len(table))
+            keys = map(str, table.column(table.ledger.key))
+            vector = dict(zip(keys, self._numbers(table, node.column, everything), strict=True))
             source = LedgerSource(
-                table.file, table.sheet, _range(table, node.column), len(table.rows), "全区对比"
+                table.file,
+                table.sheet,
+                _range(table, node.column),
+                len(table),
+                "全区对比",
+                self.period,
             )
             return vector, [source]
         if isinstance(node, Shift):
@@ -388,21 +408,49 @@ def _condition_text(node: Node) -> str:
     return "?"
 
 
-def _condition_value(node: Node, row: LedgerRow) -> object:
+def _operand(node: Node, table: LedgerTable) -> Iterable[object]:
+    """One side of a comparison, per record: a column's values, or a constant repeated."""
     if isinstance(node, Column):
-        raw = row.values.get(node.name)
-        number = cell_decimal(raw) if not isinstance(raw, str) else None
-        return number if number is not None else raw
-    if isinstance(node, Text | Num):
-        return node.value
-    return None
+        return _distinct_map(table.column(node.name), _condition_value)
+    return repeat(node.value if isinstance(node, Text | Num) else None, len(table))
 
 
-def _compare(op: str, left: object, right: object) -> bool:
-    if op == "==":
-        return left == right
-    if op == "!=":
-        return left != right
-    if not isinstance(left, Decimal) or not isinstance(right, Decimal):
-        return False
-    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+def _condition_value(raw: CellValue) -> object:
+    """A cell as conditions compare it: numbers as exact decimals, anything else as it is."""
+    number = cell_decimal(raw) if not isinstance(raw, str) else None
+    return number if number is not None else raw
+
+
+def _number_or_blank(raw: CellValue) -> Decimal | None:
+    """A cell summed: blank is 0, text with a certain number is that number, else ``None``."""
+    return Decimal(0) if raw is None else cell_decimal(raw)
+
+
+def _distinct_map(values: Sequence[CellValue], convert: Callable[[CellValue], _T]) -> list[_T]:
+    """``convert`` over a column, worked out once per distinct value.
+
+    Not when the column holds a boolean: ``True == 1 == 1.0`` would share one result.
+    """
+    if bool in set(map(type, values)):
+        return list(map(convert, values))
+    results = {value: convert(value) for value in set(values)}
+    return list(map(results.__getitem__, values))
+
+
+def _pick(values: Sequence[_T], chosen: Sequence[int]) -> list[_T]:
+    if isinstance(chosen, range) and len(chosen) == len(values):
+        return list(values)
+    return list(map(values.__getitem__, chosen))
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _order(compare: Callable[[Any, Any], bool], left: object, right: object) -> bool:
+    """An ordering comparison holds only between two numbers."""
+    return isinstance(left, Decimal) and isinstance(right, Decimal) and compare(left, right)

@@ -3,9 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from typing import overload
 
 from chengbei_report.periods import Period
+
+# Moving the decimal point must never round: a 34-digit ratio stays 34 digits in percent.
+_EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+@overload
+def exact_text(value: Decimal) -> str: ...
+@overload
+def exact_text(value: None) -> None: ...
+@overload
+def exact_text(value: Decimal | None) -> str | None: ...
+def exact_text(value: Decimal | None) -> str | None:
+    """A Decimal as plain digits (``0.5``, never ``5E-1``), every digit kept; None stays None."""
+    return None if value is None else format(value, "f")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value in the unit a reader expects: ``98.425…%``, not the stored fraction ``0.98425…``."""
+
+    value: Decimal
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{exact_text(self.value)}{self.unit}"
+
+
+def reader_value(value: Decimal, unit: str, kind: str) -> Reading:
+    """Ratios are stored as fractions but read as percentages; everything else as stored."""
+    if kind == "ratio":
+        return Reading(value.scaleb(2, _EXACT), "%")
+    return Reading(value, unit)
 
 
 @dataclass(frozen=True)
@@ -15,9 +48,10 @@ class CellSource:
     file: str
     sheet: str
     cell: str
+    period: Period | None = None
 
     def describe(self) -> str:
-        return f"{self.file} {self.sheet}!{self.cell}"
+        return f"{_folder(self.period)}{self.file} {self.sheet}!{self.cell}"
 
 
 @dataclass(frozen=True)
@@ -29,12 +63,19 @@ class LedgerSource:
     cells: str
     rows: int
     aggregate: str
+    period: Period | None = None
 
     def describe(self) -> str:
-        return f"{self.file} {self.sheet}!{self.cells}（{self.aggregate}，{self.rows}行）"
+        where = f"{_folder(self.period)}{self.file} {self.sheet}!{self.cells}"
+        return f"{where}（{self.aggregate}，{self.rows}行）"
 
 
 Source = CellSource | LedgerSource
+
+
+def _folder(period: Period | None) -> str:
+    """``2022/`` — the submissions folder a source file lies in, so an auditor can find it."""
+    return f"{period.code}/" if period is not None else ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +97,10 @@ class Figure:
     inputs: tuple[Figure, ...] = ()
     sources: tuple[Source, ...] = ()
     department: str = ""
+
+    def reader_value(self) -> Reading:
+        """The value as a reader expects it next to its unit: a rate in percent."""
+        return reader_value(self.value, self.unit, self.kind)
 
     def leaf_sources(self) -> tuple[Source, ...]:
         """All cells and ledger ranges behind this figure, first-seen order, no repeats."""

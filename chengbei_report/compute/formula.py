@@ -10,6 +10,9 @@ import ast
 from dataclasses import dataclass
 from decimal import Decimal
 
+from chengbei_report.errors import UsageError
+from chengbei_report.periods import Period
+
 PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
 SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1}
 LEDGER_FUNCTIONS = ("count", "sum", "distinct")
@@ -211,7 +214,10 @@ def _shift_target(node: ast.expr) -> str:
     if isinstance(node, ast.Name) and node.id in PERIOD_SHIFTS:
         return node.id
     if isinstance(node, ast.Constant) and isinstance(node.value, str | int):
-        return str(node.value)
+        try:
+            return Period.parse(str(node.value)).code
+        except UsageError as exc:
+            raise FormulaSyntaxError(f"@ 后的“{node.value}”不是报告期") from exc
     raise FormulaSyntaxError(f'@ 后应为 {"、".join(PERIOD_SHIFTS)} 或带引号的报告期，如 @ "2002"')
 
 

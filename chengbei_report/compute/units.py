@@ -1,19 +1,21 @@
-"""Units of measure: which units convert into each other, and by what factor."""
+"""Units of measure: which units convert into each other, and by what exact factor."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 
-# family → {unit: factor to the family's base unit}
-_FAMILIES: dict[str, dict[str, Decimal]] = {
-    "money": {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)},
-    "area": {"平方米": Decimal(1), "亩": Decimal(10_000) / Decimal(15), "公顷": Decimal(10_000)},
-    "length": {"米": Decimal(1), "公里": Decimal(1000)},
-    "ratio": {"%": Decimal(1)},
-    "multiple": {"倍": Decimal(1)},
-    "rank": {"位": Decimal(1)},
+# family → {unit: size in the family's base unit}; Fractions, so that 亩 (10000/15 m²) is exact.
+_FAMILIES: dict[str, dict[str, Fraction]] = {
+    "money": {"元": Fraction(1), "万元": Fraction(10_000), "亿元": Fraction(100_000_000)},
+    "area": {"平方米": Fraction(1), "亩": Fraction(10_000, 15), "公顷": Fraction(10_000)},
+    "length": {"米": Fraction(1), "公里": Fraction(1000)},
+    "ratio": {"%": Fraction(1)},
+    "multiple": {"倍": Fraction(1)},
+    "rank": {"位": Fraction(1)},
 }
 _FAMILY_OF = {unit: family for family, units in _FAMILIES.items() for unit in units}
+_PRECISION = 34
 
 
 def family(unit: str) -> str:
@@ -26,12 +28,11 @@ def convertible(source: str, target: str) -> bool:
 
 
 def convert(value: Decimal, source: str, target: str) -> Decimal:
-    """Convert between units of one family; counts pass through unchanged."""
+    """Convert between units of one family with one division: 2 公顷 is exactly 30 亩."""
     if source == target or family(source) == "count":
         return value
     units = _FAMILIES[family(source)]
-    return value * units[source] / units[target]
-
-
-def known_units(family_name: str) -> tuple[str, ...]:
-    return tuple(_FAMILIES.get(family_name, {}))
+    factor = units[source] / units[target]
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return value * factor.numerator / factor.denominator

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +11,10 @@ from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
-from chengbei_report.read.workbook import Limits, UnreadableWorkbook, read_workbook
+from chengbei_report.read.workbook import Limits, UnreadableWorkbook, read_workbook, read_workbooks
+
+# Spreadsheet suffixes; anything else in a submissions folder is not a submission.
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et"})
 
 
 @dataclass
@@ -32,11 +36,16 @@ class PeriodData:
         return None if submission is None else submission.ledgers.get(code)
 
 
+def is_workbook_file(path: Path) -> bool:
+    """A spreadsheet a department may have sent: not an Office lock file, a spreadsheet suffix."""
+    return not path.name.startswith("~$") and path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
 def submission_files(folder: Path) -> list[Path]:
-    """Every file in a period folder except Office lock files, in name order."""
+    """The spreadsheet files of a period folder, in name order (the validator warns of others)."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_workbook_file(p))
 
 
 def load_submission(path: Path, catalog: Catalog, limits: Limits | None = None) -> Submission:
@@ -44,9 +53,34 @@ def load_submission(path: Path, catalog: Catalog, limits: Limits | None = None) 
     try:
         workbook = read_workbook(path, limits)
     except UnreadableWorkbook as exc:
-        finding = Finding(exc.code, Severity.ERROR, exc.message, path.name, hint=exc.hint)
-        return Submission(path=path, department=None, findings=[finding])
+        return _unreadable(path, exc)
     return parse_submission(workbook, catalog)
+
+
+def _unreadable(path: Path, exc: UnreadableWorkbook) -> Submission:
+    finding = Finding(exc.code, Severity.ERROR, exc.message, path.name, hint=exc.hint)
+    return Submission(path=path, department=None, findings=[finding])
+
+
+def load_submissions(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+    label: str = "读取报表",
+) -> list[Submission]:
+    """Read and parse files in order (one scanned ahead while another is read, when it pays)."""
+    submissions = []
+    for done, (path, outcome) in enumerate(read_workbooks(paths, limits)):
+        if progress is not None:
+            progress(f"{label}：{path.name}", done, len(paths))
+        if isinstance(outcome, UnreadableWorkbook):
+            submissions.append(_unreadable(path, outcome))
+        else:
+            submissions.append(parse_submission(outcome, catalog))
+    if progress is not None and paths:
+        progress(f"已{label}", len(paths), len(paths))
+    return submissions
 
 
 def load_period(
@@ -56,28 +90,29 @@ def load_period(
     progress: Progress | None = None,
     limits: Limits | None = None,
 ) -> PeriodData:
-    """Load every workbook of ``folder``; ``progress`` hears of each file before it is read."""
+    """Load every workbook of ``folder``; ``progress`` hears of each file as it is parsed."""
     data = PeriodData(period=period, folder=folder)
     files = submission_files(folder)
-    for done, path in enumerate(files):
-        if progress is not None:
-            progress(f"读取{period.full_label}报表：{path.name}", done, len(files))
-        submission = load_submission(path, catalog, limits)
-        data.submissions.append(submission)
-        data.findings.extend(submission.findings)
-        if submission.department is None:
-            continue
-        first = data.by_department.setdefault(submission.department.code, submission)
-        if first is not submission:
-            data.findings.append(
-                Finding(
-                    "FILE_DUPLICATE_DEPARTMENT",
-                    Severity.ERROR,
-                    f"“{submission.department.name}”在本期有两份报表：{first.file} 和 {submission.file}。",
-                    submission.file,
-                    hint="请删除旧的一份，只保留最终版本。",
-                )
-            )
-    if progress is not None and files:
-        progress(f"已读取{period.full_label}报表", len(files), len(files))
+    for submission in load_submissions(
+        files, catalog, progress, limits, f"读取{period.full_label}报表"
+    ):
+        _add(data, submission)
     return data
+
+
+def _add(data: PeriodData, submission: Submission) -> None:
+    data.submissions.append(submission)
+    data.findings.extend(submission.findings)
+    if submission.department is None:
+        return
+    first = data.by_department.setdefault(submission.department.code, submission)
+    if first is not submission:
+        data.findings.append(
+            Finding(
+                "FILE_DUPLICATE_DEPARTMENT",
+                Severity.ERROR,
+                f"“{submission.department.name}”在本期有两份报表：{first.file} 和 {submission.file}。",
+                submission.file,
+                hint="请删除旧的一份，只保留最终版本。",
+            )
+        )

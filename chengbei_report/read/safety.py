@@ -6,7 +6,8 @@ memory, so this module looks at the raw bytes first: the file's magic, the zip d
 bombs), the workbook part (sheet count, names, hidden state; parsed with defusedxml) and every
 sheet's real extent. ``<dimension ref>`` is never trusted: each sheet part is streamed through
 compiled byte patterns, chunk by chunk, without building a tree: about 0.6× of calamine's own
-read on its own, and ``workbook.read_workbooks`` runs it beside calamine (which releases the GIL).
+read on its own. Both hold the GIL, so ``workbook.read_workbooks`` runs the scans of large
+folders in a second process (``scan_outcome``) beside calamine's reads.
 
 Everything the validator needs later (hidden rows, merged ranges, formulas without a cached
 value, control characters) is collected on the way.
@@ -53,6 +54,10 @@ class UnreadableWorkbook(Exception):
         self.code = code
         self.message = message
         self.hint = hint
+
+    def __reduce__(self) -> tuple[type[UnreadableWorkbook], tuple[str, str, str]]:
+        """Pickled whole: the scan may run in another process."""
+        return type(self), (self.code, self.message, self.hint)
 
 
 @dataclass(frozen=True)
@@ -762,6 +767,14 @@ def preflight(path: Path, limits: Limits) -> Layout:
             if name.endswith((".xml", ".rels")):
                 _drain(zf, name, clock)
     return Layout(sheets=sheets, strings_have_control_chars=control)
+
+
+def scan_outcome(path: Path, limits: Limits) -> Layout | UnreadableWorkbook:
+    """``preflight`` with its refusal returned, not raised: what a scanning process sends back."""
+    try:
+        return preflight(path, limits)
+    except UnreadableWorkbook as exc:
+        return exc
 
 
 def _check_sheet_count(count: int, limits: Limits) -> None:

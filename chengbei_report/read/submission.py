@@ -6,8 +6,11 @@ so that one run reports every problem of every workbook.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog, Department, Ledger
@@ -40,24 +43,71 @@ class ReportedValue:
 
 @dataclass(frozen=True)
 class LedgerRow:
+    """One record seen row by row (diff, tests): its Excel row and its cleaned values."""
+
     row: int  # Excel row number, 1-based
     values: dict[str, CellValue]
 
 
 @dataclass
 class LedgerTable:
+    """A ledger sheet's records, kept column by column so checks and sums run a column at once.
+
+    ``raw[name]`` holds a catalog column's cells as read (blank is ``None``, text unstripped) in
+    record order, ``numbers`` the Excel row of each record; ``column`` gives the values formulas
+    and diff see. Empty rows are no records.
+    """
+
     ledger: Ledger
     file: str
     sheet: str
-    columns: dict[str, int]
-    rows: list[LedgerRow]
+    columns: dict[str, int]  # catalog column name → 0-based sheet column
+    numbers: Sequence[int]
+    raw: dict[str, Sequence[CellValue]]
+    _clean: dict[str, Sequence[CellValue]] = field(default_factory=dict, init=False, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, name: str) -> Sequence[CellValue]:
+        """A column's values as formulas see them: text stripped, blank text and absent ``None``."""
+        cached = self._clean.get(name)
+        if cached is None:
+            raw = self.raw.get(name)
+            cached = clean_column(raw) if raw is not None else [None] * len(self)
+            self._clean[name] = cached
+        return cached
+
+    @property
+    def rows(self) -> list[LedgerRow]:
+        """Every record as a row view; built on each call, so not for whole-ledger hot paths."""
+        names = list(self.columns)
+        columns = [self.column(name) for name in names]
+        return [
+            LedgerRow(number, dict(zip(names, values, strict=True)))
+            for number, *values in zip(self.numbers, *columns, strict=True)
+        ]
 
     def column_range(self, column: str) -> str:
         """A1 range of a column's records, e.g. ``D2:D40``."""
         letter = column_letter(self.columns[column])
-        if not self.rows:
+        if not self.numbers:
             return f"{letter}2"
-        return f"{letter}{self.rows[0].row}:{letter}{self.rows[-1].row}"
+        return f"{letter}{self.numbers[0]}:{letter}{self.numbers[-1]}"
+
+
+def clean_text(value: CellValue) -> CellValue:
+    """One ledger cell as formulas see it: text stripped, whitespace-only text blank."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def clean_column(values: Sequence[CellValue]) -> Sequence[CellValue]:
+    """``clean_text`` over a column; a column without text is returned as it is."""
+    if str not in set(map(type, values)):
+        return values
+    return [clean_text(value) for value in values]
 
 
 @dataclass
@@ -224,18 +274,23 @@ def _read_ledger(submission: Submission, sheet: Sheet, ledger: Ledger) -> Ledger
     header = sheet.rows[0] if sheet.rows else []
     columns = {_label(v): col for col, v in enumerate(header) if _label(v)}
     wanted = {c.name: columns[c.name] for c in ledger.columns if c.name in columns}
-    rows: list[LedgerRow] = []
-    for row in range(1, sheet.height):
-        cells = sheet.rows[row]
-        if all(v is None for v in cells):
-            continue
-        values = {name: _ledger_value(cells, col) for name, col in wanted.items()}
-        rows.append(LedgerRow(row + 1, values))
-    return LedgerTable(ledger, submission.file, sheet.name, wanted, rows)
+    numbers, records = _records(sheet.rows[1:])
+    shortest = min(map(len, records), default=0)
+    raw = {name: _column(records, col, shortest) for name, col in wanted.items()}
+    return LedgerTable(ledger, submission.file, sheet.name, wanted, numbers, raw)
 
 
-def _ledger_value(cells: list[CellValue], col: int) -> CellValue:
-    value = cells[col] if col < len(cells) else None
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
+def _records(body: list[list[CellValue]]) -> tuple[Sequence[int], list[list[CellValue]]]:
+    """The rows holding any cell, with their Excel row numbers; counted in C, not per cell."""
+    blanks = list(map(list.count, body, repeat(None)))
+    if all(map(operator.ne, blanks, map(len, body))):
+        return range(2, len(body) + 2), body
+    kept = [i for i, row in enumerate(body) if blanks[i] != len(row)]
+    return [i + 2 for i in kept], [body[i] for i in kept]
+
+
+def _column(records: list[list[CellValue]], col: int, shortest: int) -> Sequence[CellValue]:
+    """One sheet column of the records; a short row (none from calamine) reads as blank."""
+    if col < shortest:
+        return list(map(operator.itemgetter(col), records))
+    return [row[col] if col < len(row) else None for row in records]

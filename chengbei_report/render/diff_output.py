@@ -12,14 +12,13 @@ import io
 import json
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from chengbei_report.compare.periods import POINTS, DiffRow, PeriodDiff
+from chengbei_report.compute.figures import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.render.numbers import format_number, format_percent, round_half_up
-from chengbei_report.render.output import deterministic_zip, write_atomic
+from chengbei_report.render.xlsx import put_text, workbook_bytes
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -36,7 +35,7 @@ _RECORDED_PLACES = 4  # values with more places were computed; people see them h
 _SHOWN_PLACES = 2
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FLAG_FILL = "FFF2CC"
-_WIDTHS = (18, 30, 36, 8, 16, 16, 16, 14, 10, 22)
+_WIDTHS = (18, 30, 36, 8, 16, 16, 16, 14, 10, 22, 60)
 
 
 def headers(diff: PeriodDiff) -> list[str]:
@@ -52,11 +51,8 @@ def headers(diff: PeriodDiff) -> list[str]:
         "变化幅度",
         "幅度单位",
         "标记",
+        "说明",
     ]
-
-
-def _exact(value: Decimal | None) -> str:
-    return "" if value is None else format(value, "f")
 
 
 def _flags(row: DiffRow) -> str:
@@ -115,6 +111,7 @@ def display_rows(diff: PeriodDiff) -> list[list[str]]:
             show_change(row),
             show_relative(row),
             _flags(row),
+            row.note,
         ]
         for row in diff.rows
     ]
@@ -142,12 +139,13 @@ def diff_csv(diff: PeriodDiff) -> str:
                 _csv_text(row.code),
                 _csv_text(row.name),
                 _csv_text(row.unit),
-                _exact(row.old),
-                _exact(row.new),
-                _exact(row.change),
-                _exact(row.relative),
+                exact_text(row.old) or "",
+                exact_text(row.new) or "",
+                exact_text(row.change) or "",
+                exact_text(row.relative) or "",
                 row.relative_unit,
                 _flags(row),
+                _csv_text(row.note),
             ]
         )
     return buffer.getvalue()
@@ -171,9 +169,10 @@ def diff_markdown(diff: PeriodDiff) -> str:
     if not diff.rows:
         return title + "没有指标变化。\n"
     names = _display_headers(diff)
+    left = {*names[:4], "标记", "说明"}
     lines = [
         "| " + " | ".join(names) + " |",
-        "|" + "|".join("---" if n in names[:4] or n == "标记" else "---:" for n in names) + "|",
+        "|" + "|".join("---" if n in left else "---:" for n in names) + "|",
     ]
     lines += ["| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in display_rows(diff)]
     return title + "\n".join(lines) + "\n"
@@ -185,14 +184,20 @@ def _with_unit(text: str, row: DiffRow) -> str:
 
 def rich_table(diff: PeriodDiff) -> Table:
     """The terminal table, narrow enough for 80 columns: units follow the values, and each
-    department gets a heading row; flagged rows are bold yellow.
+    department gets a heading row; flagged rows are bold yellow.  Why a row is 无法计算 is too
+    long for a cell, so the reasons follow the table as its caption.
 
     Cells are ``Text`` objects so that brackets in a name are never read as rich markup.
     """
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{diff.old.full_label} → {diff.new.full_label}")
+    notes = [f"[无法计算] {row.name}（{row.code}）——{row.note}" for row in diff.rows if row.note]
+    table = Table(
+        title=f"{diff.old.full_label} → {diff.new.full_label}",
+        caption=Text("\n".join(notes)) if notes else None,
+        caption_justify="left",
+    )
     table.add_column("指标", overflow="fold", min_width=10, ratio=1)
     for name in (diff.old.code, diff.new.code, "变化", "变化幅度"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -212,16 +217,6 @@ def rich_table(diff: PeriodDiff) -> Table:
         )
         table.add_row(*map(Text, cells), style="bold yellow" if row.flags else None)
     return table
-
-
-def _put_text(cell: Cell, text: str) -> None:
-    """Text stays text: ``=…`` must never become a formula when the file is opened."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if cleaned:
-        cell.value = cleaned
-        cell.data_type = "s"
 
 
 def _number_format(places: int, suffix: str = "", *, signed: bool = False) -> str:
@@ -266,15 +261,22 @@ def _fill_diff_sheet(sheet: Worksheet, diff: PeriodDiff) -> None:
 
     names = headers(diff)
     for column, (name, width) in enumerate(zip(names, _WIDTHS, strict=True), start=1):
-        _put_text(sheet.cell(1, column), name)
+        put_text(sheet.cell(1, column), name)
         sheet.cell(1, column).font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(column)].width = width
     fill = PatternFill("solid", start_color=_FLAG_FILL, end_color=_FLAG_FILL)
     for row_number, row in enumerate(diff.rows, start=2):
-        texts = {1: row.department, 2: row.code, 3: row.name, 4: row.unit}
-        texts |= {9: row.relative_unit if row.relative is not None else "", 10: _flags(row)}
+        texts = {
+            1: row.department,
+            2: row.code,
+            3: row.name,
+            4: row.unit,
+            9: row.relative_unit if row.relative is not None else "",
+            10: _flags(row),
+            11: row.note,
+        }
         for column, text in texts.items():
-            _put_text(sheet.cell(row_number, column), text)
+            put_text(sheet.cell(row_number, column), text)
         _put_values(sheet, row_number, row)
         if row.flags:
             for column in range(1, len(names) + 1):
@@ -291,31 +293,26 @@ def _fill_notes(sheet: Worksheet, diff: PeriodDiff) -> None:
         f"共 {len(diff.rows)} 项指标，其中有变化 {len(diff.changed)} 项；标黄的行带有标记。",
         "变化幅度：一般指标为较上期增减的百分比；比率类指标（如就业率）为增减的百分点。",
         f"阈值：{threshold}（未指定时使用指标目录中各指标的 threshold）。",
-        "标记：新增、取消（本期没有）、变号、超阈值、单位变化（两期报表“单位”列不同）。",
+        "标记：新增、取消（本期没有）、变号、超阈值、单位变化（两期报表“单位”列不同）、"
+        "无法计算（报表中有该指标但数值有误，原因见“说明”列）。",
         "数值按四舍五入显示；精确值见 json 或 csv 格式的对比结果。",
     )
     for row_number, line in enumerate(lines, start=1):
-        _put_text(sheet.cell(row_number, 1), line)
+        put_text(sheet.cell(row_number, 1), line)
     sheet.column_dimensions["A"].width = 90
 
 
 def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
     """The .xlsx for a leader: frozen header, number formats, flagged rows highlighted."""
     from openpyxl import Workbook
-    from openpyxl.writer.excel import ExcelWriter
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
     _fill_diff_sheet(sheet, diff)
     _fill_notes(workbook.create_sheet(NOTES_SHEET), diff)
-    workbook.properties.created = when
-    workbook.properties.modified = when
-    workbook.properties.creator = "chengbei-report"
     workbook.properties.title = f"{diff.old.code}-{diff.new.code}指标对比"
-    buffer = io.BytesIO()
-    ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
-    return deterministic_zip(buffer.getvalue(), when)
+    return workbook_bytes(workbook, when)
 
 
 def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
@@ -334,11 +331,6 @@ def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
         f"不能把对比结果写成“{output_format}”格式的文件。",
         hint=f"可用的文件格式：{'、'.join(FILE_FORMATS)}；table 只在终端显示。",
     )
-
-
-def write_diff(diff: PeriodDiff, output_format: str, path: Path) -> Path:
-    """Write a diff file all at once; returns the path written."""
-    return write_atomic(path, diff_bytes(diff, output_format))
 
 
 def workbook_diff_text(diff: WorkbookDiff) -> str:

@@ -11,7 +11,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import jinja2
+from docx.oxml.ns import qn
 
 from chengbei_report.errors import TemplateError
 from chengbei_report.render.blocks import Block, BlockKind
@@ -21,10 +21,11 @@ from chengbei_report.render.template import (
     OPEN,
     Recorder,
     RenderedDocument,
-    jinja_message,
     make_environment,
+    template_errors,
 )
 
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 _HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
@@ -35,19 +36,25 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     recorder = Recorder()
     env = make_environment(path.parent, recorder)
     template = DocxTemplate(str(path))
-    try:
+    with template_errors(path):
         template.render(context, jinja_env=env, autoescape=False)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"Word 模板 {path.name} 有语法错误（第{exc.lineno}行附近）：{jinja_message(exc)}"
-        ) from exc
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
-        raise TemplateError(f"Word 模板 {path.name}：{jinja_message(exc)}") from exc
+    blocks = _locate_uses(template.docx, recorder)
+    buffer = BytesIO()
+    template.save(buffer)
+    return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
+
+
+def _locate_uses(document: Any, recorder: Recorder) -> list[Block]:
+    """Strip the marks from every paragraph (body, tables, text boxes, headers, footers).
+
+    Body paragraphs become blocks that the uses point to; a mark that survives anywhere would
+    print its index digits next to the figure, so that is an error rather than a wrong number.
+    """
     blocks: list[Block] = []
     heading1 = heading2 = ""
-    for paragraph in template.docx.paragraphs:
-        marks = _strip_runs(paragraph.runs)
-        text = paragraph.text.strip()
+    body = document.element.body
+    for paragraph in body.iter(qn("w:p")):
+        marks, text = _strip_paragraph(paragraph)
         if not text:
             continue
         if _HEADING1.match(text):
@@ -58,19 +65,42 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
             use = recorder.uses[index]
             use.block, use.section = len(blocks), heading1 + heading2
         blocks.append(Block(BlockKind.PARAGRAPH, text))
-    buffer = BytesIO()
-    template.save(buffer)
-    return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
+    for part in _other_parts(document):
+        for paragraph in part.iter(qn("w:p")):
+            _strip_paragraph(paragraph)
+    for element in (body, *_other_parts(document)):
+        if any(
+            mark in (node.text or "")
+            for node in element.iter(qn("w:t"))
+            for mark in (OPEN, MID, CLOSE)
+        ):
+            raise TemplateError(
+                "Word 模板中有数字标记未能去除（标记被拆进了不同的段落），请把该 {{ }} 标签放在同一段内。"
+            )
+    return blocks
 
 
-def _strip_runs(runs: list[Any]) -> list[int]:
-    """Remove the sentinels from a paragraph's runs (a mark may span runs); return mark indices."""
+def _other_parts(document: Any) -> list[Any]:
+    """Header, footer and note parts: everything with text except the main body."""
+    main = document.part
+    return [
+        part.element
+        for part in main.package.iter_parts()
+        if part is not main
+        and getattr(part, "element", None) is not None
+        and part.element.tag.startswith(f"{{{_W}}}")
+    ]
+
+
+def _strip_paragraph(paragraph: Any) -> tuple[list[int], str]:
+    """Remove the marks from one paragraph's own text nodes (a mark may span runs)."""
+    nodes = [t for t in paragraph.iter(qn("w:t")) if next(t.iterancestors(qn("w:p"))) is paragraph]
     marks: list[int] = []
     in_index = False
     digits = ""
-    for run in runs:
+    for node in nodes:
         kept = []
-        for char in run.text:
+        for char in node.text or "":
             if char == OPEN:
                 in_index, digits = True, ""
             elif char == MID:
@@ -82,6 +112,6 @@ def _strip_runs(runs: list[Any]) -> list[int]:
                 digits += char
             else:
                 kept.append(char)
-        if len(kept) != len(run.text):
-            run.text = "".join(kept)
-    return marks
+        if len(kept) != len(node.text or ""):
+            node.text = "".join(kept)
+    return marks, "".join(node.text or "" for node in nodes).strip()

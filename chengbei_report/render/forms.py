@@ -6,8 +6,6 @@ last period's value stands beside each input, so most mistakes cannot be made in
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -52,7 +50,7 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
     """Write a blank form per department that has indicators or ledgers due in ``period``."""
     from chengbei_report.build import open_project, stamp
     from chengbei_report.read.period import submission_files
-    from chengbei_report.render.output import deterministic_zip, write_atomic
+    from chengbei_report.render.output import write_atomic
 
     project = open_project(workspace_dir)
     target = (out_dir or Path.cwd() / "forms" / period.code).resolve()
@@ -69,7 +67,6 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
             project.workspace.unit_name, department, period, (indicators, ledgers), previous, when
         )
         name = f"{project.workspace.unit_name}_{period.code}_{department.name}.xlsx"
-        data = deterministic_zip(data, when)
         result.files.append(write_atomic(target / name, data, inputs=protected))
     return result
 
@@ -105,12 +102,10 @@ def form_bytes(
     previous: dict[str, Decimal],
     when: datetime,
 ) -> bytes:
-    """The form as xlsx bytes: 指标 sheet, one sheet per ledger, then 填报说明.
-
-    Saved through ``ExcelWriter`` because ``Workbook.save`` stamps the clock into the file.
-    """
+    """The form as xlsx bytes: 指标 sheet, one sheet per ledger, then 填报说明."""
     import openpyxl
-    from openpyxl.writer.excel import ExcelWriter
+
+    from chengbei_report.render.xlsx import workbook_bytes
 
     indicators, ledgers = duties
 
@@ -123,11 +118,7 @@ def form_bytes(
     for ledger in ledgers:
         _ledger_sheet(book.create_sheet(ledger.sheet), ledger)
     _instructions(book.create_sheet(INSTRUCTIONS_SHEET), department, period, ledgers)
-    book.properties.created = book.properties.modified = when
-    book.properties.creator = book.properties.lastModifiedBy = "chengbei-report"
-    buffer = io.BytesIO()
-    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
-    return buffer.getvalue()
+    return workbook_bytes(book, when)
 
 
 def _header_block(sheet: Worksheet, unit_name: str, department: Department, period: Period) -> None:

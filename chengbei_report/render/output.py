@@ -8,6 +8,7 @@ that a rebuilt report can be compared with the one already sent.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -62,11 +63,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _replace_with(target: Path, data: bytes) -> None:
-    """Write a temporary sibling, flush it to disk, then rename it over ``target``."""
+def _stage(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a flushed temporary sibling of ``target`` and return its path."""
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = target.stat().st_mode & 0o777 if target.exists() else _NEW_FILE_MODE
-    tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename below
+    tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
     )
     tmp_path = Path(tmp.name)
@@ -76,12 +77,11 @@ def _replace_with(target: Path, data: bytes) -> None:
             tmp.flush()
             os.fsync(tmp.fileno())
         os.chmod(tmp_path, mode)
-        os.replace(tmp_path, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp_path.unlink()
         raise
-    _fsync_dir(target.parent)
+    return tmp_path
 
 
 def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> Path:
@@ -90,28 +90,65 @@ def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> P
     Returns the resolved path written. Raises ``UsageError`` when ``path`` is one of ``inputs``
     and ``OutputError`` when the file cannot be written; the old file is then left as it was.
     """
-    refuse_inputs(path, inputs)
-    target = path.resolve()
-    try:
-        _replace_with(target, data)
-    except OSError as err:
-        raise OutputError(
-            f"无法写入文件 {path}：{err.strerror or err}",
-            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
-        ) from err
-    return target
+    return write_all_atomic([(path, data)], inputs=inputs)[0]
 
 
 def write_all_atomic(
     files: Sequence[tuple[Path, bytes]], *, inputs: Collection[Path] = ()
 ) -> list[Path]:
-    """Write several outputs, each atomically, after checking that none of them is an input.
+    """Write outputs that belong together (a document and its working paper) as one set.
 
-    Checking every path first means a refused set leaves no file of it behind.
+    Every path is checked against the inputs, every file is written and flushed to a temporary
+    sibling, and only then are they moved into place, the old files set aside until all moves
+    succeed. Any failure (a refused path, a full disk, a file held open, a folder in the way)
+    leaves every old output as it was and no temporary file behind.
     """
     for path, _data in files:
         refuse_inputs(path, inputs)
-    return [write_atomic(path, data, inputs=inputs) for path, data in files]
+    targets = [path.resolve() for path, _data in files]
+    staged: list[Path] = []
+    current = targets[0] if targets else Path()
+    try:
+        for current, (_path, data) in zip(targets, files, strict=True):
+            if current.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "同名文件夹已存在", str(current))
+            staged.append(_stage(current, data))
+        _swap_in(staged, targets)
+    except OSError as err:
+        raise OutputError(
+            f"无法写入文件 {current}：{err.strerror or err}",
+            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
+        ) from err
+    finally:
+        for tmp_path in staged:
+            with contextlib.suppress(OSError):
+                tmp_path.unlink()
+    for folder in {target.parent for target in targets}:
+        _fsync_dir(folder)
+    return targets
+
+
+def _swap_in(staged: list[Path], targets: list[Path]) -> None:
+    """Move each staged file over its target; on any failure put every old file back."""
+    done: list[tuple[Path, Path | None]] = []  # (target, where its old file was set aside)
+    try:
+        for tmp_path, target in zip(staged, targets, strict=True):
+            backup = None
+            if target.exists() or target.is_symlink():
+                backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.replace(target, backup)
+            done.append((target, backup))
+            os.replace(tmp_path, target)
+    except OSError:
+        for target, backup in reversed(done):
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    os.replace(backup, target)
+        raise
+    for _target, backup in done:
+        if backup is not None:
+            with contextlib.suppress(OSError):
+                backup.unlink()
 
 
 def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:

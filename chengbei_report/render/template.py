@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -63,6 +64,15 @@ class RenderedDocument:
     docx: bytes | None = None
 
 
+_COUNTABLE = {"amount", "count", "area", "length", "other"}
+_FILTER_FOR_KIND = (
+    ("num", _COUNTABLE),
+    ("pct", {"ratio"}),
+    ("times", {"multiple"}),
+    ("rank", {"rank"}),
+)
+
+
 class Recorder:
     """The figure filters; each call is remembered in document order."""
 
@@ -84,27 +94,27 @@ class Recorder:
         }
 
     def num(self, value: Any, unit: bool = True) -> str:
-        figure = _figure(value)
+        figure = _figure(value, "num", _COUNTABLE)
         text = numbers.format_number(figure.value, figure.decimals)
         return self.mark(figure, text + (figure.unit if unit else ""), "num")
 
     def pct(self, value: Any) -> str:
-        figure = _figure(value)
+        figure = _figure(value, "pct", {"ratio"})
         return self.mark(figure, numbers.format_percent(figure.value), "pct")
 
     def times(self, value: Any) -> str:
-        figure = _figure(value)
+        figure = _figure(value, "times", {"multiple"})
         return self.mark(figure, numbers.format_multiple(figure.value) + "倍", "times")
 
     def approx(
         self, value: Any, step: int, word: str = "余", wan: bool = False, unit: bool = True
     ) -> str:
-        figure = _figure(value)
+        figure = _figure(value, "approx", _COUNTABLE)
         text = numbers.format_approx(figure.value, step, word, wan) + (figure.unit if unit else "")
         return self.mark(figure, text, f"approx({step})")
 
     def rank(self, value: Any) -> str:
-        figure = _figure(value)
+        figure = _figure(value, "rank", {"rank"})
         return self.mark(figure, numbers.format_rank(int(figure.value)), "rank")
 
 
@@ -120,11 +130,17 @@ def year_filter(value: Any) -> str:
     raise TypeError(f"year 过滤器需要报告期或年份，得到的是“{value}”")
 
 
-def _figure(value: Any) -> Figure:
-    if isinstance(value, Figure):
-        return value
-    str(value)  # an Undefined raises here with the variable's name
-    raise TypeError(f"数字过滤器需要一个指标，得到的是“{value}”")
+def _figure(value: Any, filter_name: str, kinds: set[str]) -> Figure:
+    """The figure a filter formats; a rate through ``num`` would print 0.98%, so kinds are checked."""
+    if not isinstance(value, Figure):
+        str(value)  # an Undefined raises here with the variable's name
+        raise TypeError(f"数字过滤器需要一个指标，得到的是“{value}”")
+    if value.kind not in kinds:
+        right = next(name for name, allowed in _FILTER_FOR_KIND if value.kind in allowed)
+        raise TypeError(
+            f"指标 {value.code}（{value.name}）是 {value.kind} 类，不能用 {filter_name}，应改用 {right}"
+        )
+    return value
 
 
 def make_environment(template_dir: Path, recorder: Recorder) -> SandboxedEnvironment:
@@ -144,24 +160,33 @@ def render_text_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     """Render ``path`` and return its blocks with every figure use located in them."""
     recorder = Recorder()
     env = make_environment(path.parent, recorder)
-    try:
+    with template_errors(path):
         text = env.get_template(path.name).render(**context)
+    return split_blocks(text, recorder.uses)
+
+
+@contextmanager
+def template_errors(path: Path) -> Iterator[None]:
+    """Turn whatever a template run raises into an error naming the template and its line."""
+    try:
+        yield
     except ReportError as exc:
         line = _template_line(exc, path)
-        raise type(exc)(
-            f"{exc.message}（模板 {path.name} 第{line}行）" if line else exc.message, hint=exc.hint
-        ) from exc
+        where = f"（模板 {path.name} 第{line}行）" if line else f"（模板 {path.name}）"
+        raise type(exc)(exc.message + where, hint=exc.hint) from exc
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"模板 {path.name} 第{exc.lineno}行有语法错误：{jinja_message(exc)}"
         ) from exc
-    except (jinja2.UndefinedError, SecurityError, TypeError, ValueError) as exc:
+    except jinja2.TemplateNotFound as exc:
+        line = _template_line(exc, path)
+        raise TemplateError(f"模板 {path.name} 第{line}行：找不到被引用的模板“{exc.name}”") from exc
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError) as exc:
         line = _template_line(exc, path)
         raise TemplateError(f"模板 {path.name} 第{line}行：{jinja_message(exc)}") from exc
-    return split_blocks(text, recorder.uses)
 
 
-def jinja_message(exc: Exception) -> str:
+def jinja_message(exc: BaseException) -> str:
     message = str(exc)
     undefined = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", message)
     if undefined:
@@ -173,6 +198,8 @@ def jinja_message(exc: Exception) -> str:
     unknown_filter = re.search(r"No filter named '([^']+)'", message)
     if unknown_filter:
         return f"未知过滤器“{unknown_filter.group(1)}”，可用：num、pct、times、approx、rank、year"
+    if isinstance(exc, ArithmeticError):
+        return f"模板中的计算出错（{message}）；数字请在指标目录中用公式计算"
     return message
 
 

@@ -2,27 +2,27 @@
 
 Reviewers check the report against it, so every value is exact: the 数值 column holds a number
 only where Excel keeps it exactly (at most 15 significant digits), and 精确值 always holds the
-full Decimal as text.  Text from workbooks is untrusted: nothing written here may become a
-formula when the file is opened.
+full Decimal as text.  Both read as the 单位 beside them says: a rate is 98.425… with unit %,
+never the stored fraction 0.98425….  Text from workbooks is untrusted: nothing written here may
+become a formula when the file is opened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from io import BytesIO
-from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
-CREATOR = "chengbei-report"
+from chengbei_report.compute.figures import exact_text, reader_value
+from chengbei_report.render.xlsx import put_text, workbook_bytes
+
 SHEET = "底稿"
 NOTES_SHEET = "说明"
 _EXCEL_DIGITS = 15
@@ -35,9 +35,14 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("章节", 12, "数字所在的章节，如“一、（一）”。"),
     ("段落", 6, "数字所在的段落序号（正文自上而下计数）。"),
     ("文中写法", 16, "数字在文中的写法，如“98.43%”“130余家”。"),
-    ("数值", 14, "数值；Excel能精确保存的（不超过15位有效数字）写为数字，否则写为文本。"),
-    ("精确值", 30, "计算得到的完整十进制数，不经任何舍入，以文本保存。"),
-    ("单位", 8, "指标的计量单位。"),
+    (
+        "数值",
+        14,
+        "数值，与“单位”列合读；比率类指标（如就业率）以百分数表示，98.43即98.43%。"
+        "Excel能精确保存的（不超过15位有效数字）写为数字，否则写为文本。",
+    ),
+    ("精确值", 30, "计算得到的完整十进制数（比率同样以百分数表示），不经任何舍入，以文本保存。"),
+    ("单位", 8, "指标的计量单位；比率类指标为“%”。"),
     ("指标编码", 24, "指标目录（catalog.toml）中的编码。"),
     ("指标名称", 28, "指标目录中的名称。"),
     ("报告期", 10, "数值所属的报告期，如2023H1、2022。"),
@@ -48,7 +53,11 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
 
 @dataclass(frozen=True)
 class WorkpaperRow:
-    """One figure as it appears in the document, with what it is and where it came from."""
+    """One figure as it appears in the document, with what it is and where it came from.
+
+    ``value`` and ``unit`` are the figure's own; ``kind`` says how a reader expects to see them
+    (a ``ratio`` in percent).
+    """
 
     index: int
     section: str
@@ -61,6 +70,7 @@ class WorkpaperRow:
     period: str
     formula: str
     sources: str
+    kind: str = ""
 
 
 def _excel_number(value: Decimal) -> int | float | None:
@@ -75,26 +85,19 @@ def _excel_number(value: Decimal) -> int | float | None:
     return float(value)
 
 
-def _put_text(cell: Cell, text: str) -> None:
-    """Write text that stays text: ``=…`` from a clerk's cell must never become a formula."""
-    cleaned = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if cleaned:
-        cell.value = cleaned
-        cell.data_type = "s"
-
-
 def _put(cell: Cell, value: str | int | float) -> None:
-    """Write one value; every string goes through ``_put_text``."""
+    """Write one value; every string goes through ``put_text``."""
     if isinstance(value, str):
-        _put_text(cell, value)
+        put_text(cell, value)
     else:
         cell.value = value
 
 
 def _row_values(row: WorkpaperRow) -> tuple[str | int | float, ...]:
     """The cells of one row, in COLUMNS order."""
-    number = _excel_number(row.value)
-    exact = format(row.value, "f")
+    shown = reader_value(row.value, row.unit, row.kind)
+    number = _excel_number(shown.value)
+    exact = exact_text(shown.value)
     return (
         row.index,
         row.section,
@@ -102,7 +105,7 @@ def _row_values(row: WorkpaperRow) -> tuple[str | int | float, ...]:
         row.text,
         exact if number is None else number,
         exact,
-        row.unit,
+        shown.unit,
         row.indicator,
         row.indicator_name,
         row.period,
@@ -116,7 +119,7 @@ def _write_header(sheet: Worksheet, headers: Sequence[str], widths: Sequence[int
     bold = Font(bold=True)
     for column, (header, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = sheet.cell(row=1, column=column)
-        _put_text(cell, header)
+        put_text(cell, header)
         cell.font = bold
         sheet.column_dimensions[get_column_letter(column)].width = width
 
@@ -150,37 +153,19 @@ def _fill_notes(sheet: Worksheet, title: str, when: datetime) -> None:
     lines += [(header, text) for header, _, text in COLUMNS]
     lines.append(("注意", "以“=”“+”“-”“@”开头的文字均按文本保存，打开时不会作为公式计算。"))
     for row_number, (first, second) in enumerate(lines, start=1):
-        _put_text(sheet.cell(row=row_number, column=1), first)
-        _put_text(sheet.cell(row=row_number, column=2), second)
+        put_text(sheet.cell(row=row_number, column=1), first)
+        put_text(sheet.cell(row=row_number, column=2), second)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 80
 
 
-def _utc_naive(when: datetime) -> datetime:
-    """openpyxl stores document times as UTC without a zone; a naive ``when`` is taken as is."""
-    if when.tzinfo is None:
-        return when
-    return when.astimezone(UTC).replace(tzinfo=None)
-
-
 def write_workpaper(rows: Sequence[WorkpaperRow], *, title: str, when: datetime) -> bytes:
-    """Build the working paper and return the .xlsx bytes; document times come from ``when``.
-
-    Saved through ``ExcelWriter`` rather than ``Workbook.save``, which would stamp the modified
-    time with the clock.
-    """
+    """Build the working paper and return the .xlsx bytes; document times come from ``when``."""
     workbook = Workbook()
     figures = workbook.active
     figures.title = SHEET
     _fill_figures(figures, rows, title)
     _fill_notes(workbook.create_sheet(NOTES_SHEET), title, when)
-    stamp = _utc_naive(when)
-    workbook.properties.created = stamp
-    workbook.properties.modified = stamp
-    workbook.properties.creator = CREATOR
-    workbook.properties.lastModifiedBy = CREATOR
     workbook.properties.title = title
-    buffer = BytesIO()
-    ExcelWriter(workbook, ZipFile(buffer, "w", ZIP_DEFLATED)).save()
-    return buffer.getvalue()
+    return workbook_bytes(workbook, when)

@@ -7,10 +7,13 @@ formulas without a stored result are flagged because the value seen is not the v
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal, localcontext
+from functools import partial
+from typing import cast
 
 from chengbei_report.catalog import Indicator, Ledger, LedgerColumn
 from chengbei_report.compute import units
@@ -21,11 +24,14 @@ from chengbei_report.read.submission import (
     LedgerTable,
     ReportedValue,
     Submission,
+    clean_text,
     number_from_cell,
 )
 from chengbei_report.read.workbook import CellValue, Sheet, cell_address, column_letter
 from chengbei_report.validate.context import CheckContext, error, warning
 
+_CELL_ADDRESS = re.compile(r"([A-Z]+)(\d+)$")
+_DATE_TYPES = frozenset({date, datetime})
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 # One sheet full of the same mistake is shown this many times, then summed up.
 MAX_PER_SHEET = 50
@@ -46,7 +52,7 @@ def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     for table in submission.ledgers.values():
         ledger_sheet = workbook.sheets[table.sheet]
         findings.extend(_sheet_findings(submission, ledger_sheet, 0))
-        findings.extend(_capped(list(_ledger_findings(submission, ledger_sheet, table))))
+        findings.extend(_capped(_ledger_findings(submission, ledger_sheet, table)))
     return findings
 
 
@@ -317,29 +323,129 @@ def _range_findings(
     return findings
 
 
-def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -> Iterator[Finding]:
-    formulas = set(sheet.formulas_without_value)
+def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -> list[Finding]:
+    """Every record checked a column at a time; findings come out in row, then column order.
+
+    Whole-column tests (run in C) clear a clean column at once; only the cells they cannot
+    clear are checked one by one, so a million clean rows cost a few passes over each column.
+    """
+    located = list(_hidden_records(submission, sheet, table))
+    formulas = _formula_rows(sheet.formulas_without_value)
+    for order, column in enumerate(table.ledger.columns):
+        if column.name not in table.columns:
+            continue
+        letter = column_letter(table.columns[column.name])
+        formula_rows = formulas.get(letter, set())
+        values = table.raw[column.name]
+        blanks = column.required or bool(formula_rows)
+        for index in _suspects(values, column, blanks):
+            number = table.numbers[index]
+            cell = f"{letter}{number}"
+            value = clean_text(values[index])
+            if value is None:
+                found = _ledger_empty(submission, table, column, cell, number in formula_rows)
+            else:
+                found = _ledger_value(submission, table.ledger, column, value, table.sheet, cell)
+            located.extend((number, order, finding) for finding in found)
+    located.sort(key=lambda item: item[:2])
+    return [finding for _, _, finding in located]
+
+
+def _hidden_records(
+    submission: Submission, sheet: Sheet, table: LedgerTable
+) -> Iterator[tuple[int, int, Finding]]:
+    """Records in hidden rows, placed before the cells of their row."""
+    if not sheet.hidden_rows:
+        return
     key_letter = column_letter(table.columns.get(table.ledger.key, 0))
-    for row in table.rows:
-        if row.row in sheet.hidden_rows:
-            yield warning(
+    for number in filter(sheet.hidden_rows.__contains__, table.numbers):
+        yield (
+            number,
+            -1,
+            warning(
                 submission,
                 "CELL_HIDDEN_ROW",
-                f"台账第{row.row}行被隐藏，这条记录仍会被统计。",
+                f"台账第{number}行被隐藏，这条记录仍会被统计。",
                 sheet=table.sheet,
-                cell=f"{key_letter}{row.row}",
+                cell=f"{key_letter}{number}",
                 hint="请取消隐藏并核对；不需要的记录请删除而不是隐藏。",
-            )
-        for column in table.ledger.columns:
-            if column.name not in table.columns:
-                continue
-            col = table.columns[column.name]
-            cell = f"{column_letter(col)}{row.row}"
-            raw = row.values.get(column.name)
-            if raw is None:
-                yield from _ledger_empty(submission, table, column, cell, cell in formulas)
-            else:
-                yield from _ledger_value(submission, table.ledger, column, raw, table.sheet, cell)
+            ),
+        )
+
+
+def _formula_rows(cells: list[str]) -> dict[str, set[int]]:
+    """Formula cells without a value, as column letter → row numbers."""
+    rows: dict[str, set[int]] = {}
+    for cell in cells:
+        match = _CELL_ADDRESS.match(cell)
+        if match is not None:
+            rows.setdefault(match.group(1), set()).add(int(match.group(2)))
+    return rows
+
+
+def _suspects(values: Sequence[CellValue], column: LedgerColumn, blanks: bool) -> Sequence[int]:
+    """Indexes of the cells that may hold a problem: a superset, never missing one.
+
+    ``blanks`` says whether an empty cell can be a problem (a required column, or a formula
+    without its value somewhere in the column).
+    """
+    if column.type in ("number", "integer"):
+        counted = _counted(column)
+        if _plain_numbers(values, counted):
+            return ()
+        return [
+            i
+            for i, v in enumerate(values)
+            if type(v) is not float or not 0 <= v < math.inf or (counted and not v.is_integer())
+        ]
+    kinds = set(map(type, values))
+    if column.type == "date":
+        if kinds <= _DATE_TYPES:
+            return ()
+        return [
+            i
+            for i, v in enumerate(values)
+            if type(v) not in _DATE_TYPES and (blanks or v is not None)
+        ]
+    if column.type == "choice":
+        return _distinct_suspects(values, kinds, partial(_choice_ok, column.choices, blanks))
+    if not blanks or (kinds == {str} and not any(map(str.isspace, values))):
+        return ()
+    return [i for i, v in enumerate(values) if clean_text(v) is None]
+
+
+def _counted(column: LedgerColumn) -> bool:
+    return column.type == "integer" or bool(column.unit and units.family(column.unit) == "count")
+
+
+def _plain_numbers(values: Sequence[CellValue], counted: bool) -> bool:
+    """All floats, finite, not negative and (when counted) whole: nothing to report."""
+    if set(map(type, values)) != {float}:
+        return not values
+    numbers = cast(Sequence[float], values)
+    if not math.isfinite(sum(numbers)) or min(numbers) < 0:
+        return False
+    return not counted or all(map(float.is_integer, numbers))
+
+
+def _choice_ok(choices: tuple[str, ...], blanks: bool, value: CellValue) -> bool:
+    cleaned = clean_text(value)
+    return not blanks if cleaned is None else str(cleaned).strip() in choices
+
+
+def _distinct_suspects(
+    values: Sequence[CellValue], kinds: set[type], ok: Callable[[CellValue], bool]
+) -> Sequence[int]:
+    """Cells whose value fails ``ok``, judged once per distinct value.
+
+    Not when the column holds a boolean: ``True == 1`` would share one judgement.
+    """
+    if bool in kinds:
+        return [i for i, v in enumerate(values) if not ok(v)]
+    bad = {value for value in set(values) if not ok(value)}
+    if not bad:
+        return ()
+    return [i for i, v in enumerate(values) if v in bad]
 
 
 def _ledger_empty(

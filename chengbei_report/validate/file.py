@@ -9,11 +9,9 @@ from pathlib import Path
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
+from chengbei_report.read.period import WORKBOOK_SUFFIXES, is_workbook_file
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning
-
-# Spreadsheet suffixes; anything else in a submissions folder is not a submission.
-WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et"})
 
 
 def foreign_file(path: Path) -> Finding | None:
@@ -35,11 +33,11 @@ def foreign_file(path: Path) -> Finding | None:
     return None
 
 
-def lock_files(folder: Path) -> list[Path]:
-    """Office lock files, which the period loader skips without a word."""
+def foreign_files(folder: Path) -> list[Path]:
+    """Files of a period folder the loader skips without a word: lock files, text, Word …"""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.startswith("~$"))
+    return sorted(p for p in folder.iterdir() if p.is_file() and not is_workbook_file(p))
 
 
 def header_period(submission: Submission) -> Period | None:

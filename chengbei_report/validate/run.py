@@ -15,16 +15,17 @@ from chengbei_report.compute.engine import Engine
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding, FindingReport
 from chengbei_report.periods import Period
-from chengbei_report.read.period import PeriodData, load_period, load_submission
+from chengbei_report.progress import Progress
+from chengbei_report.read.period import PeriodData, load_period, load_submissions
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.cells import cell_findings
 from chengbei_report.validate.context import CheckContext
 from chengbei_report.validate.file import (
     duplicate_findings,
     foreign_file,
+    foreign_files,
     header_period,
     identity_findings,
-    lock_files,
     missing_department_findings,
 )
 from chengbei_report.validate.rules import blocked_codes, rule_findings
@@ -62,7 +63,7 @@ def validate_loaded_period(project: Project, period: Period) -> list[Finding]:
     """All findings for ``period``'s folder, using the project's engine (as ``build`` does)."""
     data = project.period_data(period)
     ctx = _context(project, project.engine, period)
-    findings = [f for path in lock_files(data.folder) if (f := foreign_file(path))]
+    findings = [f for path in foreign_files(data.folder) if (f := foreign_file(path))]
     return findings + check_submissions(ctx, data.submissions, folder=data.folder)
 
 
@@ -106,13 +107,17 @@ def validate_submissions(
     paths: Sequence[Path] = (),
     workspace_dir: Path | None = None,
     annotate_dir: Path | None = None,
+    progress: Progress | None = None,
 ) -> ValidationResult:
-    """Validate a period's folder, or the given files (their period read from their header)."""
+    """Validate a period's folder, or the given files (their period read from their header).
+
+    ``progress`` hears of every workbook as it is loaded.
+    """
     from chengbei_report.build import open_project
 
-    project = open_project(workspace_dir)
+    project = open_project(workspace_dir, progress)
     if paths:
-        findings, submissions = _validate_files(project, period, _expand(paths))
+        findings, submissions = _validate_files(project, period, _expand(paths), progress)
     elif period is None:
         raise UsageError(
             "请用 --period 指定报告期，或给出要校验的文件。",
@@ -151,14 +156,13 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 
 def _validate_files(
-    project: Project, period: Period | None, files: list[Path]
+    project: Project, period: Period | None, files: list[Path], progress: Progress | None
 ) -> tuple[list[Finding], list[Submission]]:
     """Read the files and check them grouped by period (given, or read from each header)."""
-    catalog = project.catalog
+    readable = [path for path in files if foreign_file(path) is None]
+    loaded = iter(load_submissions(readable, project.catalog, progress, project.limits))
     submissions = [
-        load_submission(path, catalog)
-        if foreign_file(path) is None
-        else Submission(path=path, department=None)
+        next(loaded) if foreign_file(path) is None else Submission(path=path, department=None)
         for path in files
     ]
     groups: dict[Period | None, list[Submission]] = {}
@@ -178,7 +182,7 @@ def _engine_over(project: Project, period: Period | None, group: list[Submission
 
     def load(wanted: Period) -> PeriodData:
         if wanted != period:
-            return load_period(workspace.period_dir(wanted), wanted, catalog)
+            return load_period(workspace.period_dir(wanted), wanted, catalog, limits=project.limits)
         data = PeriodData(period=wanted, folder=workspace.period_dir(wanted), submissions=group)
         for submission in group:
             if submission.department is not None and foreign_file(submission.path) is None:
