@@ -131,11 +131,7 @@ def check_report(
     """Match every figure of ``docx`` against the figures ``period``'s data gives."""
     paragraphs = read_paragraphs(docx)
     project = open_project(workspace_dir)
-    if not project.workspace.period_dir(period).is_dir():
-        raise UsageError(
-            f"找不到{period.full_label}的报表目录：{project.workspace.period_dir(period)}",
-            hint="请检查 --period 是否与文档的报告期一致，或用 --workspace 指定工作区。",
-        )
+    project.require_period(period)
     rendered = render_document(project, period, template or project.workspace.template_path())
     expected = [
         _expected_figures(block.full_text, [u for u in rendered.uses if u.block == index])

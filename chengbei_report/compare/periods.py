@@ -132,7 +132,7 @@ def diff_periods(
         raise UsageError(f"阈值不能为负数：{threshold}", hint="例如 --threshold 0.2 表示20%。")
     project = open_project(workspace_dir)
     for period in (old, new):
-        _require_folder(project, period)
+        project.require_period(period)
     rows = []
     for indicator in _ordered(project):
         before, after = _observe(project, indicator, old), _observe(project, indicator, new)
@@ -142,15 +142,6 @@ def diff_periods(
         if row.changed or not only_changed:
             rows.append(row)
     return PeriodDiff(old=old, new=new, threshold=threshold, rows=rows)
-
-
-def _require_folder(project: Project, period: Period) -> None:
-    folder = project.workspace.period_dir(period)
-    if not folder.is_dir():
-        raise UsageError(
-            f"找不到{period.full_label}的报表目录：{folder}",
-            hint="请检查报告期是否写对，或用 --workspace 指定工作区。",
-        )
 
 
 def _ordered(project: Project) -> list[Indicator]:
