@@ -165,7 +165,7 @@ def _cell_findings(column: LedgerColumn, value: object, formula: bool) -> list[s
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    st.sampled_from(LEDGER.columns),
+    st.sampled_from([*LEDGER.columns, LedgerColumn("序号", "integer", required=True)]),
     st.lists(CELLS, max_size=12),
     st.booleans(),
 )

@@ -11,7 +11,13 @@ from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
-from chengbei_report.read.workbook import Limits, UnreadableWorkbook, read_workbook, read_workbooks
+from chengbei_report.read.workbook import (
+    Limits,
+    UnreadableWorkbook,
+    collector_paused,
+    read_workbook,
+    read_workbooks,
+)
 
 # Spreadsheet suffixes; anything else in a submissions folder is not a submission.
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et"})
@@ -71,13 +77,14 @@ def load_submissions(
 ) -> list[Submission]:
     """Read and parse files in order (one scanned ahead while another is read, when it pays)."""
     submissions = []
-    for done, (path, outcome) in enumerate(read_workbooks(paths, limits)):
-        if progress is not None:
-            progress(f"{label}：{path.name}", done, len(paths))
-        if isinstance(outcome, UnreadableWorkbook):
-            submissions.append(_unreadable(path, outcome))
-        else:
-            submissions.append(parse_submission(outcome, catalog))
+    with collector_paused():
+        for done, (path, outcome) in enumerate(read_workbooks(paths, limits)):
+            if progress is not None:
+                progress(f"{label}：{path.name}", done, len(paths))
+            if isinstance(outcome, UnreadableWorkbook):
+                submissions.append(_unreadable(path, outcome))
+            else:
+                submissions.append(parse_submission(outcome, catalog))
     if progress is not None and paths:
         progress(f"已{label}", len(paths), len(paths))
     return submissions

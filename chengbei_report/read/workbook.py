@@ -38,6 +38,7 @@ __all__ = [
     "UnreadableWorkbook",
     "Workbook",
     "cell_address",
+    "collector_paused",
     "column_letter",
     "read_workbook",
     "read_workbooks",
@@ -125,9 +126,12 @@ def _control_cells(rows: list[list[CellValue]]) -> list[str]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """calamine makes a list per row of plain values: no cycles to collect, but every burst of
-    allocations would start a collection that walks all the rows read so far (~10% of a read)."""
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while workbooks load; on again after, as it was.
+
+    calamine makes a list per row of plain values: nothing for the collector to find, but every
+    burst of allocations starts a collection that walks all the rows read so far (~10% of a read).
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -139,7 +143,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool) -> Sheet:
     try:
-        with _collector_paused():
+        with collector_paused():
             values = book.get_sheet_by_name(layout.name).to_python(
                 skip_empty_area=False, nrows=layout.rows
             )
