@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chengbei_report.compare.periods import Flag, diff_periods, relative_change
+from chengbei_report.compare.periods import Flag, diff_periods
+from chengbei_report.compute.change import relative_change
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from chengbei_report.build import Project, open_project
 from chengbei_report.catalog import Indicator
+from chengbei_report.compute.change import beyond, relative_change
 from chengbei_report.compute.figures import exact_text
 from chengbei_report.errors import ComputeError, MissingDataError, UsageError
 from chengbei_report.periods import Period
@@ -205,17 +206,6 @@ def _row(
     )
 
 
-def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
-    """Change in % of the old value; for ratios the change in 百分点; None when undefined."""
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        if kind == "ratio":
-            return (new - old) * _HUNDRED
-        if kind == "rank" or old == 0:
-            return None
-        return (new - old) / abs(old) * _HUNDRED
-
-
 def _flags(
     before: Observed | Unusable | None,
     after: Observed | Unusable | None,
@@ -232,7 +222,7 @@ def _flags(
     flags = []
     if before.value * after.value < 0:
         flags.append(Flag.SIGN)
-    if limit is not None and relative is not None and abs(relative) > limit * _HUNDRED:
+    if beyond(relative, limit):
         flags.append(Flag.THRESHOLD)
     if before.unit_cell != after.unit_cell:  # both None for a derived indicator
         flags.append(Flag.UNIT)

@@ -40,6 +40,7 @@ from chengbei_report.read.submission import LedgerTable, cell_decimal
 from chengbei_report.read.workbook import CellValue, column_letter
 
 PRECISION = 34  # decimal digits carried through every computation
+_TOTALS = ("合计", "小计", "总计", "全区")  # rows of a district table that are not units
 _T = TypeVar("_T")
 
 
@@ -291,7 +292,8 @@ class _Evaluation:
         if isinstance(node, Not):
             return [not bit for bit in self._mask(node.operand, table)]
         if isinstance(node, Compare):
-            left, right = _operand(node.left, table), _operand(node.right, table)
+            numeric = isinstance(node.left, Num) or isinstance(node.right, Num)
+            left, right = _operand(node.left, table, numeric), _operand(node.right, table, numeric)
             if node.op in ("==", "!="):
                 return list(map(operator.eq if node.op == "==" else operator.ne, left, right))
             return list(map(partial(_order, _ORDER[node.op]), left, right))
@@ -326,9 +328,7 @@ class _Evaluation:
             return {"*": node.value}, []
         if isinstance(node, LedgerColumn):
             table = self.engine.ledger(node.ledger, self.period, self.label)
-            everything = range(len(table))
-            keys = map(str, table.column(table.ledger.key))
-            vector = dict(zip(keys, self._numbers(table, node.column, everything), strict=True))
+            vector = self._units_vector(table, node.column)
             source = LedgerSource(
                 table.file,
                 table.sheet,
@@ -348,6 +348,21 @@ class _Evaluation:
             ratio = self._vector_binop("/", current, previous)
             return self._vector_binop("-", ratio, ({"*": Decimal(1)}, []))
         raise ComputeError(f"{self.label}：rank() 中只能使用台账列、常数、四则运算和 growth()。")
+
+    def _units_vector(self, table: LedgerTable, column: str) -> dict[str, Decimal]:
+        """One value per unit of the district; a 合计 row or a blank name is no competitor."""
+        numbers = self._numbers(table, column, range(len(table)))
+        vector: dict[str, Decimal] = {}
+        for raw, number in zip(table.column(table.ledger.key), numbers, strict=True):
+            key = str(raw).strip() if raw is not None else ""
+            if not key or key in _TOTALS or key.endswith(_TOTALS):
+                continue
+            if key in vector:
+                raise ComputeError(
+                    f"无法计算 {self.label}：{table.file} {table.sheet} 中“{key}”出现了两次，无法排名。"
+                )
+            vector[key] = number
+        return vector
 
     def _vector_binop(
         self,
@@ -408,16 +423,26 @@ def _condition_text(node: Node) -> str:
     return "?"
 
 
-def _operand(node: Node, table: LedgerTable) -> Iterable[object]:
-    """One side of a comparison, per record: a column's values, or a constant repeated."""
+def _operand(node: Node, table: LedgerTable, numeric: bool) -> Iterable[object]:
+    """One side of a comparison, per record: a column's values, or a constant repeated.
+
+    Compared with a number, a column is read as ``sum`` reads it, text such as "1" included, so
+    ``count(inspection, 隐患数 > 0)`` and ``sum(inspection.隐患数)`` see the same records.
+    """
     if isinstance(node, Column):
-        return _distinct_map(table.column(node.name), _condition_value)
+        return _distinct_map(table.column(node.name), _as_number if numeric else _condition_value)
     return repeat(node.value if isinstance(node, Text | Num) else None, len(table))
 
 
 def _condition_value(raw: CellValue) -> object:
-    """A cell as conditions compare it: numbers as exact decimals, anything else as it is."""
+    """A cell as conditions compare it with text: numbers as exact decimals, text as it is."""
     number = cell_decimal(raw) if not isinstance(raw, str) else None
+    return number if number is not None else raw
+
+
+def _as_number(raw: CellValue) -> object:
+    """A cell compared with a number: its exact value, or itself when it holds no number."""
+    number = cell_decimal(raw) if raw is not None else None
     return number if number is not None else raw
 
 

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute import units
+from chengbei_report.compute.change import beyond, relative_change
 from chengbei_report.compute.formula import Compare, Node, references
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
@@ -180,21 +181,21 @@ def _threshold(
         return []
     last_year = ctx.period.same_period_last_year()
     before = _earlier(ctx, indicator, last_year)
-    if before is None or before == 0:
+    if before is None:
         return []
-    with localcontext() as decimal_ctx:
-        decimal_ctx.prec = 34
-        change = current / before - 1
-    if abs(change) <= indicator.threshold:
+    change = relative_change(before, current, indicator.kind)
+    if change is None or not beyond(change, indicator.threshold):
         return []
-    percent = (change * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    shown = abs(change).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    suffix = "个百分点" if indicator.kind == "ratio" else "%"
+    size, limit_text = f"{shown}{suffix}", f"{_plain(indicator.threshold * 100)}{suffix}"
     return [
         warning(
             submission,
             "RULE_CHANGE_LARGE",
             f"{indicator.name}为 {_plain(current)}{indicator.unit}，比上年同期（{last_year.full_label}）"
             f"的 {_plain(before)}{indicator.unit} {'增长' if change > 0 else '下降'}"
-            f" {abs(percent)}%，超过了提示阈值 {_plain(indicator.threshold * 100)}%。",
+            f" {size}，超过了提示阈值 {limit_text}。",
             hint="变化较大，请确认数值无误（如口径变化可在备注中说明）。",
             **where,
         )

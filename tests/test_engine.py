@@ -1,0 +1,61 @@
+"""The engine on the sample: conditions read numbers as sums do; ranks count only units."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import REPORT_PERIOD
+
+from chengbei_report.build import open_project
+from chengbei_report.compute.formula import parse_formula
+from chengbei_report.errors import ComputeError
+from chengbei_report.periods import Period
+
+YEAR = Period.parse("2022")
+
+
+def _count_with_hazards(workspace: Path) -> Decimal:
+    engine = open_project(workspace).engine
+    return engine.evaluate(
+        parse_formula("count(inspection, 隐患数 > 0)"), REPORT_PERIOD, "测试"
+    ).value
+
+
+def _inspection_book(workspace: Path) -> tuple[Path, openpyxl.Workbook]:
+    (path,) = (workspace / "submissions" / REPORT_PERIOD.code).glob("*平安建设*.xlsx")
+    return path, openpyxl.load_workbook(path)
+
+
+def test_a_number_written_as_text_counts_in_conditions_as_in_sums(workspace_copy: Path) -> None:
+    before = _count_with_hazards(workspace_copy)
+    path, book = _inspection_book(workspace_copy)
+    sheet = book["安全生产排查台账"]
+    column = next(c.column for c in sheet[1] if c.value == "隐患数")
+    cell = next(row[column - 1] for row in sheet.iter_rows(min_row=2) if row[column - 1].value == 1)
+    cell.value = "1"
+    book.save(path)
+    assert _count_with_hazards(workspace_copy) == before
+
+
+def _add_district_row(workspace: Path, period: str, values: list[object]) -> None:
+    (path,) = (workspace / "submissions" / period).glob("*区级对比数据.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["全区主要经济指标"].append(values)
+    book.save(path)
+
+
+def test_a_totals_row_is_no_competitor_in_a_rank(workspace_copy: Path) -> None:
+    _add_district_row(workspace_copy, "2021", ["全区合计", 100, 100])
+    _add_district_row(workspace_copy, "2022", ["全区合计", 10_000_000, 10_000_000])
+    engine = open_project(workspace_copy).engine
+    assert engine.figure("econ_tax_growth_rank", YEAR).value == 2
+    assert engine.figure("econ_sales_growth_rank", YEAR).value == 3
+
+
+def test_a_unit_listed_twice_cannot_be_ranked(workspace_copy: Path) -> None:
+    _add_district_row(workspace_copy, "2022", ["城东街道", 1, 1])
+    with pytest.raises(ComputeError, match="“城东街道”出现了两次"):
+        open_project(workspace_copy).engine.figure("econ_tax_growth_rank", YEAR)
