@@ -41,6 +41,21 @@ class Finding:
         return data
 
 
+def located(
+    file: str,
+    code: str,
+    message: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    sheet: str = "",
+    cell: str = "",
+    indicator: str = "",
+    hint: str = "",
+) -> Finding:
+    """A finding with its place given by name, as the readers and checks report them."""
+    return Finding(code, severity, message, file, sheet, cell, indicator, hint)
+
+
 @dataclass
 class FindingReport:
     """All findings of a run, in the order they were found."""

@@ -14,7 +14,7 @@ from itertools import repeat
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog, Department, Ledger
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.findings import Finding, located
 from chengbei_report.read.workbook import CellValue, Sheet, Workbook, cell_address, column_letter
 
 INDICATOR_SHEET = "指标"
@@ -153,8 +153,8 @@ def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
     sheet = workbook.sheets.get(INDICATOR_SHEET)
     if sheet is None:
         submission.findings.append(
-            _finding(
-                submission,
+            located(
+                submission.file,
                 "STRUCT_NO_INDICATOR_SHEET",
                 f"缺少“{INDICATOR_SHEET}”工作表（现有：{'、'.join(workbook.sheets) or '无'}）。",
                 hint="请使用本工具生成的填报表（chengbei-report forms），不要改动工作表名称。",
@@ -166,8 +166,8 @@ def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
     submission.department = catalog.department_by_name(submission.header_text("部门"))
     if header_row is None:
         submission.findings.append(
-            _finding(
-                submission,
+            located(
+                submission.file,
                 "STRUCT_NO_TABLE_HEADER",
                 f"“{INDICATOR_SHEET}”表中找不到表头行（{' '.join(TABLE_COLUMNS[:4])}）。",
                 sheet=INDICATOR_SHEET,
@@ -183,20 +183,6 @@ def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
                     submission, workbook.sheets[ledger.sheet], ledger
                 )
     return submission
-
-
-def _finding(
-    submission: Submission,
-    code: str,
-    message: str,
-    *,
-    sheet: str = "",
-    cell: str = "",
-    indicator: str = "",
-    hint: str = "",
-    severity: Severity = Severity.ERROR,
-) -> Finding:
-    return Finding(code, severity, message, submission.file, sheet, cell, indicator, hint)
 
 
 def _label(value: CellValue) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute.engine import Engine
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.findings import Finding, Severity, located
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import Submission
 
@@ -31,31 +31,15 @@ class CheckContext:
         return self.period is not None and self.period.kind.value in indicator.frequency
 
 
-def error(
-    submission: Submission | str,
-    code: str,
-    message: str,
-    *,
-    sheet: str = "",
-    cell: str = "",
-    indicator: str = "",
-    hint: str = "",
-) -> Finding:
-    """An error located in a submission (or a file name)."""
-    file = submission if isinstance(submission, str) else submission.file
-    return Finding(code, Severity.ERROR, message, file, sheet, cell, indicator, hint)
+def error(submission: Submission | str, code: str, message: str, **where: str) -> Finding:
+    """An error located in a submission (or a file name): ``sheet``, ``cell``, ``indicator``, ``hint``."""
+    return located(_file(submission), code, message, **where)
 
 
-def warning(
-    submission: Submission | str,
-    code: str,
-    message: str,
-    *,
-    sheet: str = "",
-    cell: str = "",
-    indicator: str = "",
-    hint: str = "",
-) -> Finding:
+def warning(submission: Submission | str, code: str, message: str, **where: str) -> Finding:
     """A warning located in a submission (or a file name)."""
-    file = submission if isinstance(submission, str) else submission.file
-    return Finding(code, Severity.WARNING, message, file, sheet, cell, indicator, hint)
+    return located(_file(submission), code, message, severity=Severity.WARNING, **where)
+
+
+def _file(submission: Submission | str) -> str:
+    return submission if isinstance(submission, str) else submission.file
