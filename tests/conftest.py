@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -36,3 +41,39 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = build_report(REPORT_PERIOD, out_dir=out)
     assert result.ok, result.findings.to_dict()
     return result
+
+
+def stderr_on_a_terminal(argv: list[str]) -> str:
+    """Run ``python -m chengbei_report ARGV`` with stderr on a pseudo-terminal; what it wrote there.
+
+    Progress bars only show on a terminal, so this is how their tests see one.
+    """
+    main, child = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(main, 4096)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "chengbei_report", *argv],
+            cwd=Path(__file__).resolve().parent.parent,
+            stdout=subprocess.DEVNULL,
+            stderr=child,
+            check=True,
+            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        )
+    finally:
+        os.close(child)
+        reader.join(timeout=30)
+        os.close(main)
+    return b"".join(chunks).decode("utf-8", errors="replace")

@@ -7,19 +7,14 @@ fast paths to the cell-by-cell meaning they replace.
 from __future__ import annotations
 
 import json
-import os
 import pickle
-import pty
-import subprocess
-import sys
-import threading
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import REPORT_PERIOD
+from conftest import REPORT_PERIOD, stderr_on_a_terminal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_hostile_files import build_xlsx, one_cell
@@ -301,44 +296,11 @@ def test_ledger_sums_and_conditions_match_the_rows(sample_dir: Path) -> None:
                 assert distinct == len(set(values) - {None})
 
 
-def _validate_stderr_on_a_terminal(args: list[str]) -> str:
-    """``validate`` with stderr on a pseudo-terminal; what it wrote there."""
-    main, child = pty.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main, 4096)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "chengbei_report", *args, "validate", "-p", "2023H1"],
-            cwd=Path(__file__).resolve().parent.parent,
-            stdout=subprocess.DEVNULL,
-            stderr=child,
-            check=True,
-            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
-        )
-    finally:
-        os.close(child)
-        reader.join(timeout=30)
-        os.close(main)
-    return b"".join(chunks).decode("utf-8", errors="replace")
-
-
 @pytest.mark.slow
 def test_validate_shows_a_progress_bar_on_a_terminal_unless_quiet() -> None:
-    shown = _validate_stderr_on_a_terminal([])
+    shown = stderr_on_a_terminal(["validate", "-p", "2023H1"])
     assert "━" in shown and "报表" in shown
-    assert _validate_stderr_on_a_terminal(["--quiet"]) == ""
+    assert stderr_on_a_terminal(["--quiet", "validate", "-p", "2023H1"]) == ""
 
 
 def test_validate_without_a_terminal_shows_no_bar_and_json_is_the_result() -> None:

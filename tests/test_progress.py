@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import pty
 import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
+from conftest import stderr_on_a_terminal
 from typer.testing import CliRunner
 
 from chengbei_report import cli
@@ -87,51 +83,11 @@ def test_cli_without_terminal_writes_no_progress(tmp_path: Path, quiet: bool) ->
     assert "已生成工作总结" in result.stdout
 
 
-def _stderr_on_a_terminal(args: list[str], out: Path) -> str:
-    """Run the CLI with stderr on a pseudo-terminal; return what it wrote there."""
-    main, child = pty.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main, 4096)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "chengbei_report",
-                *args,
-                "build",
-                "-p",
-                "2023H1",
-                "-o",
-                str(out),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=child,
-            check=True,
-            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
-        )
-    finally:
-        os.close(child)
-        reader.join(timeout=30)
-        os.close(main)
-    return b"".join(chunks).decode("utf-8", errors="replace")
-
-
 @pytest.mark.slow
 def test_cli_on_a_terminal_shows_the_bar_unless_quiet(tmp_path: Path) -> None:
-    shown = _stderr_on_a_terminal([], tmp_path / "shown")
+    shown = stderr_on_a_terminal(["build", "-p", "2023H1", "-o", str(tmp_path / "shown")])
     assert "━" in shown and "报表" in shown
-    assert _stderr_on_a_terminal(["--quiet"], tmp_path / "quiet") == ""
+    assert (
+        stderr_on_a_terminal(["--quiet", "build", "-p", "2023H1", "-o", str(tmp_path / "quiet")])
+        == ""
+    )
