@@ -71,8 +71,10 @@ WorkspaceOption = Annotated[
     Path | None,
     typer.Option("--workspace", "-w", help="工作区目录；不指定时使用内置示例工作区。"),
 ]
+# Optional to click, required by us: a missing period then gets a Chinese message, not click's.
 PeriodOption = Annotated[
-    str, typer.Option("--period", "-p", help="报告期，如 2023H1、2023Q2、2023M06、2023。")
+    str | None,
+    typer.Option("--period", "-p", help="报告期（必填），如 2023H1、2023Q2、2023M06、2023。"),
 ]
 TemplateOption = Annotated[
     Path | None,
@@ -153,9 +155,13 @@ def _progress_bar() -> Iterator[Callable[[str, int, int], None] | None]:
         yield update
 
 
-def _parse_period(text: str) -> Any:
-    from chengbei_report.periods import Period
+def _parse_period(text: str | None) -> Any:
+    from chengbei_report.periods import ACCEPTED_FORMS, Period
 
+    if text is None:
+        _err("错误：缺少报告期，请用 --period 指定。")
+        _err(f"提示：可用的写法：{ACCEPTED_FORMS}。")
+        raise typer.Exit(EXIT_USAGE)
     return _run(lambda: Period.parse(text))
 
 
@@ -180,7 +186,7 @@ def _print_findings(findings: Any) -> None:
 
 @app.command(cls=_Command)
 def build(
-    period: PeriodOption,
+    period: PeriodOption = None,
     workspace: WorkspaceOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./out/<报告期>/。")
@@ -289,7 +295,7 @@ def validate(
 
 @app.command(cls=_Command)
 def forms(
-    period: PeriodOption,
+    period: PeriodOption = None,
     workspace: WorkspaceOption = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./forms/<报告期>/。")
@@ -433,7 +439,7 @@ def diff(
 @app.command(cls=_Command)
 def check(
     report: Annotated[Path, typer.Argument(help="要核对的工作总结 .docx（可以是改过的稿子）。")],
-    period: PeriodOption,
+    period: PeriodOption = None,
     workspace: WorkspaceOption = None,
     template: TemplateOption = None,
     output_format: FormatOption = OutputFormat.TEXT,

@@ -48,7 +48,7 @@ def test_build_json_equals_the_api_result(tmp_path: Path) -> None:
         (["build", "--period", "2023H3"], 2, "无法识别的报告期“2023H3”"),
         (["build", "--period", "2019H1"], 2, "找不到2019年上半年的报表目录"),
         (["build", "--period", "2023H1", "--workspace", "/nonexistent/ws"], 2, "工作区目录不存在"),
-        (["build"], 2, "--period"),
+        (["build"], 2, "缺少报告期，请用 --period 指定"),
     ],
 )
 def test_build_usage_errors(args: list[str], code: int, message: str) -> None:
