@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -193,7 +193,7 @@ def _validate_other_periods(
     """Check every other period the document's figures were read from (2022, 2021, 2002 for 2023H1).
 
     A 2021 workbook copied into the 2022 folder would otherwise put last year's figures
-    into the report without a word.
+    into the report without a word. Their findings name the period folder with the file.
     """
     from chengbei_report.validate.run import validate_loaded_period
 
@@ -203,7 +203,11 @@ def _validate_other_periods(
         for source in use.figure.leaf_sources()
         if source.period is not None and source.period != period
     }
-    return [finding for other in sorted(used) for finding in validate_loaded_period(project, other)]
+    return [
+        replace(finding, file=f"{other.code}/{finding.file}" if finding.file else other.code)
+        for other in sorted(used)
+        for finding in validate_loaded_period(project, other)
+    ]
 
 
 def _input_files(project: Project) -> list[Path]:

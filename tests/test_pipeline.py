@@ -96,5 +96,7 @@ def test_a_wrong_workbook_in_another_period_the_report_uses_stops_the_build(
     current.write_bytes(stale.read_bytes())
     result = build_report(REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out")
     assert not result.ok
-    assert [f.code for f in result.findings.errors] == ["FILE_WRONG_PERIOD"]
+    assert [(f.code, f.file) for f in result.findings.errors] == [
+        ("FILE_WRONG_PERIOD", f"2022/{current.name}")
+    ]
     assert not (tmp_path / "out").exists()
