@@ -9,19 +9,22 @@ also gets explicit ``w:rFonts`` for East Asian text (python-docx issues #154 and
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.section import Section, _Footer
 from docx.shared import Emu, Length, Mm, Pt
 from docx.styles.style import BaseStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph
+from lxml import etree
 from lxml.etree import _Element
 
 from chengbei_report.render.blocks import Block, BlockKind
@@ -73,10 +76,19 @@ _FONT_OF_KIND = {
 }
 
 
-def write_document(blocks: Sequence[Block], *, title: str, author: str, when: datetime) -> bytes:
+def write_document(
+    blocks: Sequence[Block],
+    *,
+    title: str,
+    author: str,
+    when: datetime,
+    properties: Mapping[str, str] | None = None,
+) -> bytes:
     """Build the .docx and return its bytes, identical for identical arguments.
 
     ``when`` dates the document: an aware time is stored in UTC, a naive one as it is.
+    Each block's figures are wrapped in bookmarks of their names; ``properties`` become custom
+    document properties (docProps/custom.xml), where the figures' bindings are kept.
     """
     document = Document()
     _set_document_defaults(document)
@@ -88,6 +100,8 @@ def write_document(blocks: Sequence[Block], *, title: str, author: str, when: da
         _add_block(document, block, previous)
         previous = block.kind
     _set_properties(document, title=_clean(title), author=_clean(author), when=when)
+    if properties:
+        set_custom_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
     return deterministic_zip(buffer.getvalue(), when)
@@ -321,13 +335,85 @@ def _add_page_numbers(document: DocxDocument) -> None:
 
 
 def _add_block(document: DocxDocument, block: Block, previous: BlockKind | None) -> None:
-    """One paragraph; a 二级标题 with body text is a run-in heading in one paragraph."""
+    """One paragraph; a 二级标题 with body text is a run-in heading in one paragraph.
+
+    Each figure is a run of its own between ``w:bookmarkStart`` and ``w:bookmarkEnd``.
+    """
     paragraph = document.add_paragraph(style=_STYLE_OF_KIND[block.kind])
-    _add_run(paragraph, _clean(block.text), _FONT_OF_KIND[block.kind])
-    if block.body:
-        _add_run(paragraph, _clean(block.body), BODY_FONT)
+    for start, end, name in _segments(block):
+        font = _FONT_OF_KIND[block.kind] if start < len(block.text) else BODY_FONT
+        if name:
+            paragraph._p.append(_bookmark("w:bookmarkStart", name))
+        _add_run(paragraph, _clean(block.full_text[start:end]), font)
+        if name:
+            paragraph._p.append(_bookmark("w:bookmarkEnd", name))
     if block.kind is BlockKind.SIGNATURE and previous not in (None, BlockKind.SIGNATURE):
         paragraph.paragraph_format.space_before = LINE_PITCH  # 正文下空一行编排署名
+
+
+def _segments(block: Block) -> list[tuple[int, int, str]]:
+    """The paragraph cut at the heading/body border and around each figure (name "" for text)."""
+    cuts = {0, len(block.text), len(block.full_text)}
+    for start, end, _name in block.figures:
+        cuts.update((start, end))
+    names = {start: (end, name) for start, end, name in block.figures}
+    points = sorted(cuts)
+    return [
+        (a, b, names[a][1] if a in names and names[a][0] == b else "")
+        for a, b in zip(points, points[1:], strict=False)
+        if b > a
+    ]
+
+
+def _bookmark(tag: str, name: str) -> _Element:
+    """A bookmark edge; its id is the number in its name (cbf_0007 → 7, cby_0002 → 10002)."""
+    element = OxmlElement(tag)
+    number = int(name.rsplit("_", 1)[1]) + (10000 if name.startswith("cby_") else 0)
+    element.set(qn("w:id"), str(number))
+    if tag == "w:bookmarkStart":
+        element.set(qn("w:name"), name)
+    return element
+
+
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_properties_xml(properties: Mapping[str, str]) -> bytes:
+    """docProps/custom.xml holding ``properties`` as text properties, sorted by name."""
+    root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+    for pid, name in enumerate(sorted(properties), start=2):
+        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property")
+        prop.set("fmtid", _FMTID)
+        prop.set("pid", str(pid))
+        prop.set("name", name)
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = _clean(properties[name])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def set_custom_properties(document: DocxDocument, properties: Mapping[str, str]) -> None:
+    """Replace the package's custom properties (Word, WPS and LibreOffice all keep them)."""
+    package = document.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == _CUSTOM_REL:
+            package.rels.pop(rel.rId)
+    part = Part(PackURI("/docProps/custom.xml"), _CUSTOM_TYPE, custom_properties_xml(properties))
+    package.relate_to(part, _CUSTOM_REL)
+
+
+def get_custom_properties(document: DocxDocument) -> dict[str, str]:
+    """The custom text properties of a .docx (empty when it has none)."""
+    for rel in document.part.package.rels.values():
+        if rel.reltype == _CUSTOM_REL and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob)
+            return {
+                prop.get("name", ""): "".join(prop.itertext())
+                for prop in root.iter(f"{{{_CUSTOM_NS}}}property")
+            }
+    return {}
 
 
 def _set_properties(document: DocxDocument, *, title: str, author: str, when: datetime) -> None:

@@ -8,11 +8,12 @@ errors, and every template error names the template file and line.
 
 from __future__ import annotations
 
+import json
 import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ from chengbei_report.render import numbers
 from chengbei_report.render.blocks import Block, BlockKind
 
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
-_MARK = re.compile(f"{OPEN}(\\d+){MID}(.*?){CLOSE}", re.S)
+_MARK = re.compile(f"{OPEN}(y?\\d+){MID}(.*?){CLOSE}", re.S)
+BOOKMARK_PREFIX = "cbf_"  # bookmark names of figures in the document: cbf_0001, cbf_0002 …
+LABEL_PREFIX = "cby_"  # bookmark names of period years written by the ``year`` filter
 _PREFIXES = (("### ", BlockKind.HEADING2), ("## ", BlockKind.HEADING1), ("# ", BlockKind.TITLE))
 _PREFIXES += ((">> ", BlockKind.SIGNATURE),)
 
@@ -62,6 +65,7 @@ class RenderedDocument:
     blocks: list[Block]
     uses: list[FigureUse] = field(default_factory=list)
     docx: bytes | None = None
+    labels: dict[str, Period] = field(default_factory=dict)  # bookmark → period of a year label
 
 
 _COUNTABLE = {"amount", "count", "area", "length", "other"}
@@ -78,9 +82,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.uses: list[FigureUse] = []
+        self.labels: list[Period] = []
 
-    def mark(self, figure: Figure, text: str, how: str) -> str:
-        self.uses.append(FigureUse(figure=figure, text=text, extra={"filter": how}))
+    def mark(self, figure: Figure, text: str, how: str, args: tuple[Any, ...] = ()) -> str:
+        """Remember the use, with the filter call that made it so a draft can redo it."""
+        extra = {"filter": how, "call": json.dumps([how.split("(")[0], *args], ensure_ascii=False)}
+        self.uses.append(FigureUse(figure=figure, text=text, extra=extra))
         return f"{OPEN}{len(self.uses) - 1}{MID}{text}{CLOSE}"
 
     def filters(self) -> dict[str, Callable[..., str]]:
@@ -90,13 +97,23 @@ class Recorder:
             "times": self.times,
             "approx": self.approx,
             "rank": self.rank,
-            "year": year_filter,
+            "year": self.year,
         }
+
+    def year(self, value: Any) -> str:
+        """``2022年``; a period's year is marked so that a draft can move it with the period."""
+        text = year_filter(value)
+        if isinstance(value, FigureNamespace):
+            value = value.period
+        if not isinstance(value, Period):
+            return text
+        self.labels.append(value)
+        return f"{OPEN}y{len(self.labels) - 1}{MID}{text}{CLOSE}"
 
     def num(self, value: Any, unit: bool = True) -> str:
         figure = _figure(value, "num", _COUNTABLE)
         text = numbers.format_number(figure.value, figure.decimals)
-        return self.mark(figure, text + (figure.unit if unit else ""), "num")
+        return self.mark(figure, text + (figure.unit if unit else ""), "num", (unit,))
 
     def pct(self, value: Any) -> str:
         figure = _figure(value, "pct", {"ratio"})
@@ -111,7 +128,7 @@ class Recorder:
     ) -> str:
         figure = _figure(value, "approx", _COUNTABLE)
         text = numbers.format_approx(figure.value, step, word, wan) + (figure.unit if unit else "")
-        return self.mark(figure, text, f"approx({step})")
+        return self.mark(figure, text, f"approx({step})", (step, word, wan, unit))
 
     def rank(self, value: Any) -> str:
         figure = _figure(value, "rank", {"rank"})
@@ -162,7 +179,7 @@ def render_text_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     env = make_environment(path.parent, recorder)
     with template_errors(path):
         text = env.get_template(path.name).render(**context)
-    return split_blocks(text, recorder.uses)
+    return split_blocks(text, recorder.uses, recorder.labels)
 
 
 @contextmanager
@@ -210,10 +227,13 @@ def _template_line(exc: BaseException, path: Path) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def split_blocks(text: str, uses: list[FigureUse]) -> RenderedDocument:
+def split_blocks(
+    text: str, uses: list[FigureUse], labels: list[Period] | None = None
+) -> RenderedDocument:
     """Cut rendered text into blocks; strip the sentinels and place each use in its block."""
     blocks: list[Block] = []
     located: list[FigureUse] = []
+    named: dict[str, Period] = {}
     heading1 = heading2 = ""
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
@@ -225,12 +245,20 @@ def split_blocks(text: str, uses: list[FigureUse]) -> RenderedDocument:
         elif block.kind is BlockKind.HEADING2:
             heading2 = _numbering(block.text, "）")
         block, marks = _strip_marks(block)
-        for index in marks:
-            use = uses[index]
+        spans = []
+        for index, start, end in marks:
+            if index.startswith("y"):
+                name = f"{LABEL_PREFIX}{len(named) + 1:04d}"
+                named[name] = (labels or [])[int(index[1:])]
+                spans.append((start, end, name))
+                continue
+            use = uses[int(index)]
             use.block, use.section = len(blocks), heading1 + heading2
             located.append(use)
-        blocks.append(block)
-    return RenderedDocument(blocks, located)
+            use.extra["bookmark"] = f"{BOOKMARK_PREFIX}{len(located):04d}"
+            spans.append((start, end, use.extra["bookmark"]))
+        blocks.append(replace(block, figures=tuple(spans)))
+    return RenderedDocument(blocks, located, labels=named)
 
 
 def _block(lines: list[str]) -> Block:
@@ -244,14 +272,23 @@ def _block(lines: list[str]) -> Block:
     return Block(BlockKind.PARAGRAPH, "".join(lines))
 
 
-def _strip_marks(block: Block) -> tuple[Block, list[int]]:
-    marks: list[int] = []
+def _strip_marks(block: Block) -> tuple[Block, list[tuple[str, int, int]]]:
+    """The block without marks, and each mark's index with its span in ``full_text``."""
+    marks: list[tuple[str, int, int]] = []
 
-    def keep(match: re.Match[str]) -> str:
-        marks.append(int(match.group(1)))
-        return match.group(2)
+    def strip(text: str, offset: int) -> str:
+        position, kept = 0, []
+        for match in _MARK.finditer(text):
+            kept.append(text[position : match.start()])
+            start = offset + sum(map(len, kept))
+            kept.append(match.group(2))
+            marks.append((match.group(1), start, start + len(match.group(2))))
+            position = match.end()
+        kept.append(text[position:])
+        return "".join(kept)
 
-    text, body = _MARK.sub(keep, block.text), _MARK.sub(keep, block.body)
+    text = strip(block.text, 0)
+    body = strip(block.body, len(text))
     return Block(block.kind, text, body), marks
 
 
