@@ -125,7 +125,9 @@ def build_report(
     if not findings.ok:
         return result
     template_path = template or project.workspace.template_path()
-    rendered = render_document(project, period, template_path)
+    rendered = render_document(project, period, template_path, findings)
+    if not findings.ok:
+        return result
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
@@ -155,7 +157,7 @@ def _outputs(
     return [
         (
             target / project.workspace.output_name("document", period),
-            _document_bytes(project, rendered, title, when),
+            _document_bytes(project, period, rendered, title, when),
         ),
         (
             target / project.workspace.output_name("workpaper", period),
@@ -164,7 +166,20 @@ def _outputs(
     ]
 
 
-def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
+def render_document(
+    project: Project, period: Period, template_path: Path, findings: FindingReport | None = None
+) -> RenderedDocument:
+    """The document of ``period`` from a text template, a Word template or a bound .docx.
+
+    A bound .docx's problems (a figure overwritten by hand, one without data) go to ``findings``.
+    """
+    from chengbei_report.cycle.fill import fill_bound, is_bound
+
+    if is_bound(template_path):
+        rendered, problems = fill_bound(project, period, template_path)
+        if findings is not None:
+            findings.extend(problems)
+        return rendered
     if template_path.suffix.lower() == ".docx":
         from chengbei_report.render.docx_template import render_docx_template
 
@@ -173,14 +188,18 @@ def render_document(project: Project, period: Period, template_path: Path) -> Re
 
 
 def _document_bytes(
-    project: Project, rendered: RenderedDocument, title: str, when: datetime
+    project: Project, period: Period, rendered: RenderedDocument, title: str, when: datetime
 ) -> bytes:
     if rendered.docx is not None:
         return deterministic_zip(rendered.docx, when)
+    from chengbei_report.cycle.bindings import from_rendered
     from chengbei_report.render.docx_writer import write_document
 
     office = project.workspace.unit.get("office", "")
-    return write_document(rendered.blocks, title=title, author=office, when=when)
+    bindings = from_rendered(rendered.uses, rendered.labels, period)
+    return write_document(
+        rendered.blocks, title=title, author=office, when=when, properties=bindings.properties()
+    )
 
 
 def _title(project: Project, period: Period) -> str:

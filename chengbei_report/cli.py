@@ -79,7 +79,9 @@ PeriodOption = Annotated[
 TemplateOption = Annotated[
     Path | None,
     typer.Option(
-        "--template", "-t", help="另用一个模板（.md.j2 文本模板或带 Jinja 标记的 .docx）。"
+        "--template",
+        "-t",
+        help="另用一个模板（.md.j2 文本模板、带 Jinja 标记的 .docx，或 bind 生成的绑定稿）。",
     ),
 ]
 FormatOption = Annotated[
@@ -448,15 +450,71 @@ def check(
 
     示例：chengbei-report check out/2023H1/城北街道2023年上半年工作总结.docx --period 2023H1
     """
-    from chengbei_report.compare.check import check_report
+    from chengbei_report.cycle.verify import check_document
 
     parsed = _parse_period(period)
-    result = _run(lambda: check_report(report, parsed, workspace_dir=workspace, template=template))
+    result = _run(
+        lambda: check_document(report, parsed, workspace_dir=workspace, template=template)
+    )
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
         typer.echo(result.describe())
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
+
+
+@app.command(cls=_Command)
+def draft(
+    period: PeriodOption = None,
+    source: Annotated[
+        Path | None,
+        typer.Option(
+            "--from", help="上一期的工作总结 .docx；默认 ./out/ 下最近一期同类报告期的工作总结。"
+        ),
+    ] = None,
+    workspace: WorkspaceOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./out/<报告期>/。")
+    ] = None,
+    output_format: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """用上一期的工作总结起草本期初稿：绑定的数字换成本期数据，变化、缺数据和待确认处加批注。
+
+    示例：chengbei-report draft --period 2024H1
+    """
+    from chengbei_report.cycle.draft import draft_report
+
+    parsed = _parse_period(period)
+    result = _run(lambda: draft_report(parsed, workspace_dir=workspace, source=source, out_dir=out))
+    if output_format is OutputFormat.JSON:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(result.describe())
+
+
+@app.command(cls=_Command)
+def bind(
+    document: Annotated[Path, typer.Argument(help="在 Word/WPS 中改过的初稿 .docx。")],
+    period: PeriodOption = None,
+    workspace: WorkspaceOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="绑定稿的文件名；默认与原文件同目录的 …_绑定.docx。"),
+    ] = None,
+    output_format: FormatOption = OutputFormat.TEXT,
+) -> None:
+    """把改过的初稿变成下一次生成的模板：文中手写的数字与本期数据对应并绑定。
+
+    示例：chengbei-report bind out/2024H1/城北街道2024年上半年工作总结_初稿.docx --period 2024H1
+    """
+    from chengbei_report.cycle.bind import bind_report
+
+    parsed = _parse_period(period)
+    result = _run(lambda: bind_report(document, parsed, workspace_dir=workspace, out=out))
+    if output_format is OutputFormat.JSON:
+        _print_json(result.to_dict())
+    else:
+        typer.echo(result.describe())
 
 
 def main() -> None:

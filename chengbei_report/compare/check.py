@@ -52,6 +52,7 @@ class CheckItem:
     indicator: str = ""
     indicator_name: str = ""
     period: str = ""
+    candidate: str = ""  # for 待确认: the period's figure it reads the same as, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class CheckItem:
             "indicator": self.indicator,
             "indicator_name": self.indicator_name,
             "period": self.period,
+            "candidate": self.candidate,
         }
 
 
@@ -95,6 +97,7 @@ class CheckResult:
         lines = [
             f"[{item.status.value}] 第{item.paragraph}段“{item.text}”：{item.context}"
             + (f"\n    {item.message}" if item.status is Status.MISMATCH else "")
+            + (f"\n    与数据“{item.candidate}”相同，可用 bind 绑定。" if item.candidate else "")
             for item in self.mismatches + self.unsourced
         ]
         lines.append(

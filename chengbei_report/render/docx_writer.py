@@ -9,6 +9,7 @@ also gets explicit ``w:rFonts`` for East Asian text (python-docx issues #154 and
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
@@ -360,7 +361,7 @@ def _segments(block: Block) -> list[tuple[int, int, str]]:
     points = sorted(cuts)
     return [
         (a, b, names[a][1] if a in names and names[a][0] == b else "")
-        for a, b in zip(points, points[1:], strict=False)
+        for a, b in itertools.pairwise(points)
         if b > a
     ]
 
@@ -376,7 +377,9 @@ def _bookmark(tag: str, name: str) -> _Element:
 
 
 _CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
-_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"

@@ -1,0 +1,163 @@
+"""Write a period's values into the bound figures of a .docx, in place, and say what happened.
+
+Each bookmark of ours is looked up in the bindings; its text is compared with the text the
+binding says was written. When the person left it alone (or typed around it) the figure is
+replaced with the period's value; when they overwrote it, it is left as they wrote it and
+reported, never silently replaced or kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from lxml.etree import _Element
+
+from chengbei_report.compute.figures import Figure
+from chengbei_report.cycle import docx_text
+from chengbei_report.cycle.bindings import Binding, BindingSet
+from chengbei_report.errors import ReportError
+from chengbei_report.periods import Period
+from chengbei_report.render import numbers
+from chengbei_report.render.template import _MARK, Recorder
+
+
+class Outcome(StrEnum):
+    SAME = "未变"
+    CHANGED = "变化"
+    MISSING = "缺数据"
+    OVERWRITTEN = "被改写"
+
+
+@dataclass
+class Refreshed:
+    """One bound figure after the refresh; ``paragraph`` counts as ``check`` does, from 1."""
+
+    binding: Binding
+    paragraph: int
+    element: _Element
+    old_text: str
+    new_text: str
+    outcome: Outcome
+    figure: Figure | None = None
+    reason: str = ""
+    start: int = 0  # offsets of the figure's text in the paragraph after the refresh
+    end: int = 0
+    name: str = ""  # the indicator's name, from the catalog
+
+    @property
+    def label(self) -> str:
+        """What the figure is, for messages: its indicator name, or 年份."""
+        return self.name or "年份"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "paragraph": self.paragraph,
+            "bookmark": self.binding.name,
+            "indicator": self.binding.code,
+            "indicator_name": self.name,
+            "namespace": self.binding.namespace,
+            "old_text": self.old_text,
+            "new_text": self.new_text,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+        }
+
+
+def placeholder(name: str) -> str:
+    return f"【缺：{name}】"
+
+
+def format_binding(binding: Binding, lookup: Any, period: Period) -> tuple[str, Figure | None]:
+    """The text ``binding`` shows in a report of ``period``; ReportError when it has no value."""
+    target = binding.period_for(period)
+    if binding.is_label:
+        return numbers.format_year(target.year), None
+    figure = lookup(binding.code, target)
+    recorder = Recorder()
+    marked = getattr(recorder, str(binding.call[0]))(figure, *binding.call[1:])
+    return _MARK.sub(lambda m: m.group(2), marked), figure
+
+
+def retitle(document: Any, old: Period, new: Period) -> None:
+    """The title names the period: 2023年上半年 → 2024年上半年 (first paragraph and properties)."""
+    paragraphs = docx_text.body_paragraphs(document.element.body)
+    if paragraphs and old != new:
+        title = paragraphs[0]
+        text = docx_text.paragraph_text(title)
+        at = text.find(old.full_label)
+        if at >= 0:
+            docx_text.replace_text(title, at, at + len(old.full_label), new.full_label)
+    props = document.core_properties
+    props.title = (props.title or "").replace(old.full_label, new.full_label)
+
+
+def indicator_name(catalog: Any, code: str) -> str:
+    indicator = catalog.indicators.get(code)
+    return indicator.name if indicator else code
+
+
+def refresh(
+    body: _Element, bindings: BindingSet, lookup: Any, catalog: Any, period: Period
+) -> list[Refreshed]:
+    """Refresh every bound figure of ``body`` for ``period``; bindings without a bookmark go."""
+    paragraphs = {p: n for n, p in enumerate(docx_text.body_paragraphs(body), start=1)}
+    found: list[Refreshed] = []
+    seen: set[str] = set()
+    for first in list(docx_text.bookmarks(body)):
+        binding = bindings.bindings.get(first.name)
+        if binding is None or first.name in seen:
+            continue
+        seen.add(first.name)
+        mark = docx_text.find_bookmark(first.paragraph, first.name) or first  # offsets now
+        text = docx_text.paragraph_text(mark.paragraph)[mark.start : mark.end]
+        number = paragraphs.get(mark.paragraph, 0)
+        item = _refresh_one(mark, binding, text, number, lookup, catalog, period)
+        item.name = indicator_name(catalog, binding.code) if binding.code else ""
+        found.append(item)
+    bindings.bindings = {r.binding.name: r.binding for r in found}
+    bindings.period = period
+    return found
+
+
+def _refresh_one(
+    mark: docx_text.Bookmark,
+    binding: Binding,
+    text: str,
+    number: int,
+    lookup: Any,
+    catalog: Any,
+    period: Period,
+) -> Refreshed:
+    offset = text.find(binding.text) if binding.text else -1
+    if offset < 0 or text.count(binding.text) != 1:
+        return Refreshed(
+            binding, number, mark.paragraph, text, text, Outcome.OVERWRITTEN,
+            _figure_or_none(binding, lookup, period),
+            reason=f"原为“{binding.text}”，已被改为“{text}”",
+            start=mark.start, end=mark.end,
+        )  # fmt: skip
+    try:
+        new, figure = format_binding(binding, lookup, period)
+        outcome = Outcome.SAME if new == binding.text else Outcome.CHANGED
+        reason = ""
+    except ReportError as exc:
+        name = indicator_name(catalog, binding.code)
+        new, figure, outcome, reason = placeholder(name), None, Outcome.MISSING, exc.message
+    start = mark.start + offset
+    if new != binding.text:
+        docx_text.replace_text(mark.paragraph, start, start + len(binding.text), new)
+    return Refreshed(
+        binding.with_text(new), number, mark.paragraph, binding.text, new, outcome, figure,
+        reason, start, start + len(new),
+    )  # fmt: skip
+
+
+def _figure_or_none(binding: Binding, lookup: Any, period: Period) -> Figure | None:
+    if binding.is_label:
+        return None
+    try:
+        return lookup(binding.code, binding.period_for(period))
+    except ReportError:
+        return None

@@ -1,0 +1,128 @@
+"""``check`` on drafts and bound files, and the name of the figure each 待确认 number matches.
+
+A bound document is checked by its bindings: each bound figure must read as the period's data
+gives it (不符 otherwise: a stale figure, a placeholder, a figure overwritten by hand); every
+other number is 待确认, with the figure it reads the same as when ``bind``'s matcher finds one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from chengbei_report.compare.check import CheckItem, CheckResult, Status, check_report
+from chengbei_report.cycle import docx_text
+from chengbei_report.cycle.bindings import BindingSet
+from chengbei_report.cycle.document import bindings_of, context, loose_numbers, open_docx
+from chengbei_report.cycle.match import Matcher
+from chengbei_report.cycle.refresh import format_binding, indicator_name
+from chengbei_report.errors import ReportError
+from chengbei_report.periods import Period
+from chengbei_report.read.numbers_text import FigureMatch, find_figures
+
+
+def check_document(
+    docx: Path, period: Period, *, workspace_dir: Path | None = None, template: Path | None = None
+) -> CheckResult:
+    """``check`` for any report: by its bindings when it has them, else against the template."""
+    from chengbei_report.build import open_project
+
+    document = open_docx(docx)
+    bindings = bindings_of(document)
+    project = open_project(workspace_dir)
+    project.require_period(period)
+    matcher = Matcher(project.engine.figure, list(project.catalog.indicators), period)
+    if bindings is None:
+        result = check_report(docx, period, workspace_dir=workspace_dir, template=template)
+        paragraphs = [
+            docx_text.paragraph_text(p).strip()
+            for p in docx_text.body_paragraphs(document.element.body)
+        ]
+        result.items = [_annotate(item, paragraphs, matcher) for item in result.items]
+        return result
+    return _check_bound(docx, document, bindings, project, period, matcher)
+
+
+def _annotate(item: CheckItem, paragraphs: list[str], matcher: Matcher) -> CheckItem:
+    if item.status is not Status.UNSOURCED or not 0 < item.paragraph <= len(paragraphs):
+        return item
+    text = paragraphs[item.paragraph - 1]
+    match = next((m for m in find_figures(text) if m.text == item.text), None)
+    if match is None:
+        return item
+    found = matcher.match(match, text)
+    return replace(item, candidate=found.chosen.label) if found.chosen else item
+
+
+def _check_bound(
+    docx: Path, document: Any, bindings: BindingSet, project: Any, period: Period, matcher: Matcher
+) -> CheckResult:
+    body = document.element.body
+    paragraphs = docx_text.body_paragraphs(body)
+    numbers = {p: n for n, p in enumerate(paragraphs, start=1)}
+    result = CheckResult(document=docx, period=period, paragraphs=len(paragraphs))
+    items: list[tuple[int, int, CheckItem]] = []
+    for mark in docx_text.bookmarks(body):
+        binding = bindings.bindings.get(mark.name)
+        if binding is None or binding.is_label or mark.paragraph not in numbers:
+            continue
+        full = docx_text.paragraph_text(mark.paragraph)
+        lead = docx_text.strip_offset(mark.paragraph)
+        shown = full[mark.start : mark.end]
+        at = FigureMatch(mark.start - lead, mark.end - lead, shown, 0)  # type: ignore[arg-type]
+        items.append(
+            (
+                numbers[mark.paragraph],
+                mark.start,
+                _judge(binding, shown, at, full.strip(), project, period, numbers[mark.paragraph]),
+            )
+        )
+    for loose in loose_numbers(body, set(bindings.bindings), skip_first=True):
+        if loose.time and not any(c.isdigit() for c in loose.match.text):
+            continue
+        text = docx_text.paragraph_text(loose.element)
+        found = None if loose.time else matcher.match(loose.match, text)
+        item = CheckItem(
+            paragraph=loose.paragraph,
+            status=Status.UNSOURCED,
+            text=loose.match.text,
+            context=loose.context,
+            message="没有绑定数据的数字，请人工确认。",
+            candidate=found.chosen.label if found and found.chosen else "",
+        )
+        items.append((loose.paragraph, loose.match.start, item))
+    result.items = [item for _p, _s, item in sorted(items, key=lambda t: (t[0], t[1]))]
+    return result
+
+
+def _judge(
+    binding: Any, shown: str, at: FigureMatch, text: str, project: Any, period: Period, number: int
+) -> CheckItem:
+    name = indicator_name(project.catalog, binding.code)
+    base = {
+        "paragraph": number,
+        "text": shown,
+        "context": context(text, at),
+        "indicator": binding.code,
+        "indicator_name": name,
+    }
+    try:
+        expected, figure = format_binding(binding, project.engine.figure, period)
+    except ReportError as exc:
+        message = f"第{number}段“{shown}”（{name}）在{period.full_label}没有数据：{exc.message}"
+        return CheckItem(status=Status.MISMATCH, message=message, **base)
+    assert figure is not None
+    extra = {
+        "expected_text": expected,
+        "expected_value": figure.value,
+        "period": figure.period.code,
+    }
+    if shown == expected:
+        return CheckItem(status=Status.OK, **base, **extra)
+    how = "被手工改写" if binding.text not in shown else "与数据不符"
+    message = (
+        f"第{number}段“{shown}”{how}，应为“{expected}”（{name}，{binding.code}，"
+        f"{figure.period.full_label}，精确值 {figure.reader_value()}）。"
+    )
+    return CheckItem(status=Status.MISMATCH, message=message, **base, **extra)
