@@ -8,6 +8,7 @@ other number is 待确认, with the figure it reads the same as when ``bind``'s 
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,7 @@ def _check_bound(
     items: list[tuple[int, int, CheckItem]] = []
     for mark in docx_text.bookmarks(body):
         binding = bindings.bindings.get(mark.name)
-        if binding is None or binding.is_label or mark.paragraph not in numbers:
+        if binding is None or mark.paragraph not in numbers:
             continue
         full = docx_text.paragraph_text(mark.paragraph)
         lead = docx_text.strip_offset(mark.paragraph)
@@ -99,7 +100,7 @@ def _check_bound(
 def _judge(
     binding: Any, shown: str, at: FigureMatch, text: str, project: Any, period: Period, number: int
 ) -> CheckItem:
-    name = indicator_name(project.catalog, binding.code)
+    name = indicator_name(project.catalog, binding.code) if binding.code else "年份"
     base = {
         "paragraph": number,
         "text": shown,
@@ -112,17 +113,14 @@ def _judge(
     except ReportError as exc:
         message = f"第{number}段“{shown}”（{name}）在{period.full_label}没有数据：{exc.message}"
         return CheckItem(status=Status.MISMATCH, message=message, **base)
-    assert figure is not None
-    extra = {
-        "expected_text": expected,
-        "expected_value": figure.value,
-        "period": figure.period.code,
-    }
+    target = binding.period_for(period)
+    value = figure.value if figure else Decimal(target.year)
+    extra = {"expected_text": expected, "expected_value": value, "period": target.code}
     if shown == expected:
         return CheckItem(status=Status.OK, **base, **extra)
     how = "被手工改写" if binding.text not in shown else "与数据不符"
     message = (
         f"第{number}段“{shown}”{how}，应为“{expected}”（{name}，{binding.code}，"
-        f"{figure.period.full_label}，精确值 {figure.reader_value()}）。"
+        f"{target.full_label}，精确值 {figure.reader_value() if figure else value}）。"
     )
     return CheckItem(status=Status.MISMATCH, message=message, **base, **extra)
