@@ -25,6 +25,7 @@ from chengbei_report.cycle.document import (
     save,
 )
 from chengbei_report.cycle.match import Candidate, Matcher
+from chengbei_report.cycle.refresh import locate
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch
@@ -180,12 +181,12 @@ def _check_kept(body: Any, bindings: BindingSet, project: Any, period: Period) -
         binding = bindings.bindings.get(mark.name)
         if binding is None:
             continue
-        text = docx_text.paragraph_text(mark.paragraph)[mark.start : mark.end]
-        if binding.text and text.count(binding.text) == 1:
+        found = locate(mark, binding)
+        if found is not None:
             present.add(mark.name)
             if not binding.is_label:
                 name = _name(project, binding.code)
-                at = FigureMatch(mark.start, mark.end, binding.text, 0)  # type: ignore[arg-type]
+                at = FigureMatch(*found, binding.text, 0)  # type: ignore[arg-type]
                 rows.append(
                     BindRow(
                         paragraphs.get(mark.paragraph, 0),

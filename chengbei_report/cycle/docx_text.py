@@ -244,3 +244,15 @@ def remove_own_comments(document: Any) -> None:
     for note in list(root):
         if note.get(qn("w:id")) in ours:
             root.remove(note)
+
+
+def reset_bookmark(paragraph: _Element, name: str, start: int, end: int) -> None:
+    """Put bookmark ``name`` exactly around ``start:end`` again (its id kept)."""
+    ident = None
+    for element in paragraph.iter(BOOKMARK_START):
+        if element.get(qn("w:name")) == name:
+            ident = element.get(qn("w:id"))
+    if ident is None or not ident.isdigit():
+        return
+    remove_bookmark(paragraph, name)
+    wrap_bookmark(paragraph, start, end, name, int(ident))

@@ -80,6 +80,27 @@ def format_binding(binding: Binding, lookup: Any, period: Period) -> tuple[str, 
     return _MARK.sub(lambda m: m.group(2), marked), figure
 
 
+def locate(mark: docx_text.Bookmark, binding: Binding) -> tuple[int, int] | None:
+    """Where the binding's text is: inside its bookmark, or starting where the bookmark starts.
+
+    LibreOffice 7.4 may end a bookmark a character early when a comment precedes it in the
+    paragraph; its start is reliable, so text that begins there as written is still the figure
+    (and the bookmark is put right). None when a person overwrote the figure.
+    """
+    if not binding.text:
+        return None
+    full = docx_text.paragraph_text(mark.paragraph)
+    inside = full[mark.start : mark.end]
+    if inside.count(binding.text) == 1:
+        start = mark.start + inside.index(binding.text)
+        return start, start + len(binding.text)
+    if full.startswith(binding.text, mark.start):
+        end = mark.start + len(binding.text)
+        docx_text.reset_bookmark(mark.paragraph, binding.name, mark.start, end)
+        return mark.start, end
+    return None
+
+
 def retitle(document: Any, old: Period, new: Period) -> None:
     """The title names the period: 2023年上半年 → 2024年上半年 (first paragraph and properties)."""
     paragraphs = docx_text.body_paragraphs(document.element.body)
@@ -130,8 +151,8 @@ def _refresh_one(
     catalog: Any,
     period: Period,
 ) -> Refreshed:
-    offset = text.find(binding.text) if binding.text else -1
-    if offset < 0 or text.count(binding.text) != 1:
+    found = locate(mark, binding)
+    if found is None:
         return Refreshed(
             binding, number, mark.paragraph, text, text, Outcome.OVERWRITTEN,
             _figure_or_none(binding, lookup, period),
@@ -145,7 +166,7 @@ def _refresh_one(
     except ReportError as exc:
         name = indicator_name(catalog, binding.code)
         new, figure, outcome, reason = placeholder(name), None, Outcome.MISSING, exc.message
-    start = mark.start + offset
+    start = found[0]
     if new != binding.text:
         docx_text.replace_text(mark.paragraph, start, start + len(binding.text), new)
     return Refreshed(

@@ -17,7 +17,7 @@ from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
 from chengbei_report.cycle.document import bindings_of, context, loose_numbers, open_docx
 from chengbei_report.cycle.match import Matcher
-from chengbei_report.cycle.refresh import format_binding, indicator_name
+from chengbei_report.cycle.refresh import format_binding, indicator_name, locate
 from chengbei_report.errors import ReportError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -70,8 +70,9 @@ def _check_bound(
             continue
         full = docx_text.paragraph_text(mark.paragraph)
         lead = docx_text.strip_offset(mark.paragraph)
-        shown = full[mark.start : mark.end]
-        at = FigureMatch(mark.start - lead, mark.end - lead, shown, 0)  # type: ignore[arg-type]
+        start, end = locate(mark, binding) or (mark.start, mark.end)
+        shown = full[start:end]
+        at = FigureMatch(start - lead, end - lead, shown, 0)  # type: ignore[arg-type]
         items.append(
             (
                 numbers[mark.paragraph],
