@@ -14,7 +14,7 @@ from typing import Any
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.document import Loose, bindings_of, loose_numbers, open_docx, save
 from chengbei_report.cycle.match import Matcher
-from chengbei_report.cycle.refresh import Outcome, Refreshed, refresh, retitle
+from chengbei_report.cycle.refresh import Outcome, Refreshed, format_figure, refresh, retitle
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 
@@ -131,9 +131,15 @@ def _mark_figure(document: Any, figure: Refreshed, when: Any) -> None:
         docx_text.highlight(runs)
         note = f"本期没有“{figure.label}”的数据（上期 {figure.old_text}）：{figure.reason}"
     else:
-        expected = ""
-        note = f"绑定数字被手工改写：{figure.reason}{expected}。请改回或删去；保留手写数字请运行 bind。"
+        note = f"绑定数字被手工改写：{figure.reason}{_expected(figure)}。请改回或删去；保留手写数字请运行 bind。"
     docx_text.comment(document, runs, note, when)
+
+
+def _expected(figure: Refreshed) -> str:
+    """``；本期数据为“61家”`` when the period has a value for the overwritten figure."""
+    if figure.figure is None:
+        return ""
+    return f"；本期数据为“{format_figure(figure.binding, figure.figure)}”"
 
 
 def _mark_loose(document: Any, item: Loose, matcher: Matcher, when: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from chengbei_report.compute.figures import FigureUse
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
 from chengbei_report.cycle.document import bindings_of, open_docx
-from chengbei_report.cycle.refresh import Outcome, refresh, retitle
+from chengbei_report.cycle.refresh import Outcome, format_figure, refresh, retitle
 from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.render.blocks import Block, BlockKind
@@ -84,10 +84,7 @@ def fill_bound(project: Any, period: Period, path: Path) -> tuple[RenderedDocume
 def _expected(item: Any, period: Period) -> str:
     if item.figure is None:
         return ""
-    from chengbei_report.cycle.refresh import format_binding
-
-    text, _figure = format_binding(item.binding, lambda code, p: item.figure, period)
-    return f"；按{period.full_label}数据应为“{text}”"
+    return f"；按{period.full_label}数据应为“{format_figure(item.binding, item.figure)}”"
 
 
 def _blocks(paragraphs: list[Any]) -> tuple[list[Block], list[str]]:

@@ -75,9 +75,13 @@ def format_binding(binding: Binding, lookup: Any, period: Period) -> tuple[str, 
     if binding.is_label:
         return numbers.format_year(target.year), None
     figure = lookup(binding.code, target)
-    recorder = Recorder()
-    marked = getattr(recorder, str(binding.call[0]))(figure, *binding.call[1:])
-    return _MARK.sub(lambda m: m.group(2), marked), figure
+    return format_figure(binding, figure), figure
+
+
+def format_figure(binding: Binding, figure: Figure) -> str:
+    """``figure`` written by the binding's filter call, without the template's marks."""
+    marked = getattr(Recorder(), str(binding.call[0]))(figure, *binding.call[1:])
+    return _MARK.sub(lambda m: m.group(2), marked)
 
 
 def locate(mark: docx_text.Bookmark, binding: Binding) -> tuple[int, int] | None:
