@@ -81,6 +81,9 @@ def edit_like_a_person(source: Path, target: Path) -> None:
     document = docx.Document(str(source))
     doomed = _paragraph(document, "三是激活“红色细胞”")
     doomed._p.getparent().remove(doomed._p)
+    # cut a paragraph with bound figures and paste it further down
+    moved = _paragraph(document, "二是市场主体量质提升")
+    _paragraph(document, "四是精准帮扶就业")._p.addnext(moved._p)
     # reword the sentence around the bound 就业帮扶率 (text before and after the bookmark)
     paragraph = _paragraph(document, "四是精准帮扶就业")
     for run in paragraph.runs:
@@ -158,6 +161,21 @@ def test_draft_keeps_every_paragraph_of_an_edited_source(tmp_path: Path, bound: 
     after = [p.text for p in docx.Document(str(result.document)).paragraphs if p.text.strip()]
     assert len(before) == len(after)
     assert any("全街道就业帮扶率达到" in p for p in after)
+
+
+def test_text_typed_inside_a_bookmark_stays_and_the_figure_is_refreshed(
+    tmp_path: Path, built_sample: BuildResult
+) -> None:
+    source = tmp_path / "改过.docx"
+    document = docx.Document(str(built_sample.document))
+    paragraph = _paragraph(document, "三是盘活闲置资源")
+    [run] = _bookmark_runs(paragraph, "econ_park_revenue", built_sample.document)
+    run.find(qn("w:t")).text = "约" + run.find(qn("w:t")).text + "以上"
+    document.save(str(source))
+    result = draft_report(NEXT, source=source, out_dir=tmp_path / "out")
+    [revenue] = [f for f in result.figures if f.binding.code == "econ_park_revenue"]
+    text = _paragraph(docx.Document(str(result.document)), "三是盘活闲置资源").text
+    assert revenue.outcome is not Outcome.OVERWRITTEN and f"约{revenue.new_text}以上" in text
 
 
 def test_draft_finds_the_last_report_of_the_same_kind(
@@ -297,6 +315,10 @@ def build_cycle(bound_file: Path, workspace: Path, out: Path) -> None:
     assert f"{source.file} {source.sheet}!{source.cell}" in typed_rows[0]["数据来源"]
     approx = [r for r in rows if r["指标编码"] == TYPED and r["文中写法"] != new]
     assert approx, "the template's 3000多人 is refreshed from the same cell"
+    assert check_document(result.document, NEXT, workspace_dir=workspace).ok
+    paragraphs = [p.text for p in docx.Document(str(result.document)).paragraphs]
+    moved = next(i for i, p in enumerate(paragraphs) if p.startswith("二是市场主体量质提升"))
+    assert paragraphs[moved - 1].startswith("四是精准帮扶就业")
 
 
 def test_build_from_the_bound_file_shows_the_changed_cell_everywhere(
