@@ -95,10 +95,15 @@ def stamp(period: Period) -> datetime:
 
 
 def template_context(project: Project, period: Period) -> dict[str, Any]:
-    codes = set(project.catalog.indicators)
+    indicators = project.catalog.indicators
+    codes = set(indicators)
+
+    def due(code: str, when: Period) -> bool:
+        return indicators[code].due_in(when)
+
     return {
-        "cur": FigureNamespace(project.engine.figure, codes, period),
-        "year": FigureNamespace(project.engine.figure, codes, period.last_full_year()),
+        "cur": FigureNamespace(project.engine.figure, codes, period, due),
+        "year": FigureNamespace(project.engine.figure, codes, period.last_full_year(), due),
         "unit": dict(project.workspace.unit),
         "period": period,
         "baseline": project.workspace.baseline,

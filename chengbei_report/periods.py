@@ -99,6 +99,19 @@ class Period:
     def end_month(self) -> int:
         return self.index * _MONTHS[self.kind.value]
 
+    @property
+    def start_month(self) -> int:
+        """The first month of the period: 7 for 2023H2, 1 for a whole year."""
+        return self.end_month - _MONTHS[self.kind.value] + 1
+
+    def begins_before(self, other: Period) -> bool:
+        """Whether this period starts earlier than ``other`` (2022 before 2022H2, not 2022H1)."""
+        return (self.year, self.start_month) < (other.year, other.start_month)
+
+    def ends_after(self, other: Period) -> bool:
+        """Whether this period ends later than ``other`` (2024H1 after 2023, 2023 not after 2023H2)."""
+        return (self.year, self.end_month) > (other.year, other.end_month)
+
     def same_period_last_year(self) -> Period:
         return Period(self.year - 1, self.kind, self.index)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from chengbei_report.errors import ReportError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
@@ -39,6 +39,7 @@ class Workspace:
     baseline: Period
     report: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
+    first: Period | None = None  # [periods] first: earlier folders are history
 
     @property
     def unit_name(self) -> str:
@@ -100,7 +101,8 @@ def open_workspace(root: Path | None = None) -> Workspace:
     workspace = Workspace(
         root=folder.resolve(),
         unit={k: str(v) for k, v in unit.items()},
-        baseline=_baseline(config_path, data),
+        baseline=_period(config_path, data, "baseline", "2002"),
+        first=_period(config_path, data, "first", None),
         report={k: str(v) for k, v in data.get("report", {}).items()},
         limits=dict(data.get("limits", {})),
     )
@@ -108,14 +110,22 @@ def open_workspace(root: Path | None = None) -> Workspace:
     return workspace
 
 
-def _baseline(config_path: Path, data: dict[str, Any]) -> Period:
-    text = str(data.get("periods", {}).get("baseline", "2002"))
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: str) -> Period: ...
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
+def _period(
+    config_path: Path, data: dict[str, Any], key: str, default: str | None
+) -> Period | None:
+    """A period of ``[periods]`` (``baseline``, ``first``); ``default`` when the key is absent."""
+    value = data.get("periods", {}).get(key, default)
+    if value is None:
+        return None
+    text = str(value)
     try:
         return Period.parse(text)
     except UsageError as exc:
-        raise WorkspaceError(
-            f"{config_path} 中 [periods] baseline 的值“{text}”不是报告期。"
-        ) from exc
+        raise WorkspaceError(f"{config_path} 中 [periods] {key} 的值“{text}”不是报告期。") from exc
 
 
 def _check_output_names(config_path: Path, workspace: Workspace) -> None:

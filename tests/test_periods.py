@@ -31,6 +31,22 @@ def test_period_forms(text: str, code: str, label: str, previous: str, last_year
     assert period.same_period_last_year().code == last_year
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "before", "after"),
+    [
+        ("2022", "2022H2", True, False),
+        ("2022", "2022H1", False, True),
+        ("2023H2", "2023", False, False),
+        ("2024H1", "2023", False, True),
+        ("2023M07", "2023H2", False, False),
+    ],
+)
+def test_periods_compare_by_their_months(a: str, b: str, before: bool, after: bool) -> None:
+    assert Period.parse(a).begins_before(Period.parse(b)) is before
+    assert Period.parse(a).ends_after(Period.parse(b)) is after
+    assert Period.parse("2023H2").start_month == 7
+
+
 def test_half_year_facts() -> None:
     period = Period.parse("2023H1")
     assert (period.label, period.end_month) == ("上半年", 6)

@@ -156,7 +156,7 @@ def _observe(project: Project, indicator: Indicator, period: Period) -> Observed
     """The value in ``period``; None when the indicator does not exist there."""
     unit_cell = None
     if indicator.derived:
-        if period.kind.value not in indicator.frequency:
+        if not indicator.due_in(period):
             return None
     else:
         found = project.period_data(period).reported(indicator.code, indicator.department)

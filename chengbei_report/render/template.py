@@ -40,11 +40,23 @@ class FigureNamespace:
     """``cur.econ_tax`` in a template: figures of one period, computed on first use."""
 
     def __init__(
-        self, lookup: Callable[[str, Period], Figure], codes: set[str], period: Period
+        self,
+        lookup: Callable[[str, Period], Figure],
+        codes: set[str],
+        period: Period,
+        due: Callable[[str, Period], bool] | None = None,
     ) -> None:
         self.period = period
         self._lookup = lookup
         self._codes = codes
+        self._due = due
+
+    def __contains__(self, code: object) -> bool:
+        """``{% if "urban_cleared_land" in cur %}``: the indicator exists in this period
+        (catalog ``frequency``, ``since``, ``until``)."""
+        if not isinstance(code, str) or code not in self._codes:
+            return False
+        return self._due is None or self._due(code, self.period)
 
     def __getattr__(self, code: str) -> Figure:
         if code.startswith("_") or code not in self._codes:

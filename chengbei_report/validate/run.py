@@ -199,6 +199,7 @@ def _context(project: Project, engine: Engine, period: Period | None) -> CheckCo
         period=period,
         unit_name=project.workspace.unit_name,
         baseline=project.workspace.baseline,
+        first=project.workspace.first,
     )
 
 
