@@ -35,7 +35,7 @@ from chengbei_report.render.template import _MARK, Recorder
 
 NEXT = Period.parse("2024H1")
 RANK = "party_centers_rank"  # the district rank that changes between 2023H1 and 2024H1
-GONE = "econ_park_units"  # reported in 2023H1, no longer in 2024H1
+GONE = "urban_cleared_land"  # reported up to 2023 (until = "2023"), no longer in 2024H1
 TYPED = "econ_night_visitors"  # shown as 3000多人 by the template; a person types it exactly
 runner = CliRunner()
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice 未安装")
@@ -97,6 +97,14 @@ def edit_like_a_person(source: Path, target: Path) -> None:
     run.addnext(second)
     text = run.find(qn("w:t")).text
     run.find(qn("w:t")).text, second.find(qn("w:t")).text = text[:3], text[3:]
+    # the sentence whose figure has no data any more is deleted
+    renewal = _paragraph(document, "二是持续推进城市更新")
+    for run in _bookmark_runs(renewal, GONE, source):
+        run.find(qn("w:t")).text = ""
+    for run in renewal.runs:
+        run.text = run.text.replace("按期完成书香名邸以南", "").replace(
+            "地块净地工作并通过市级验收。", ""
+        )
     # a new sentence with a number typed by hand that equals a figure of NEXT
     night = _paragraph(document, "三是盘活闲置资源")
     added = night.insert_paragraph_before(f"据统计，夜吉市日均客流量达{typed_text()}。")
@@ -139,9 +147,9 @@ def test_a_figure_without_data_is_a_highlighted_placeholder_never_the_old_value(
 ) -> None:
     [gone] = [f for f in drafted.figures if f.binding.code == GONE]
     assert gone.outcome is Outcome.MISSING
-    assert gone.new_text == "【缺：婺州英才创新园入驻单位】"
+    assert gone.new_text == "【缺：书香名邸以南地块净地面积】"
     document = docx.Document(str(drafted.document))
-    paragraph = _paragraph(document, "三是盘活闲置资源")
+    paragraph = _paragraph(document, "二是持续推进城市更新")
     assert gone.new_text in paragraph.text and gone.old_text + "，" not in paragraph.text
     marked = [r for r in paragraph.runs if r.text == gone.new_text]
     assert marked and marked[0]._r.find(f"{qn('w:rPr')}/{qn('w:highlight')}") is not None

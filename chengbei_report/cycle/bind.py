@@ -205,8 +205,8 @@ def _check_kept(body: Any, bindings: BindingSet, project: Any, period: Period) -
                         binding.namespace,
                     )
                 )
-        else:
-            docx_text.remove_bookmark(mark.paragraph, mark.name)  # matched afresh below
+        else:  # deleted (an empty bookmark) or overwritten: typed text is matched afresh below
+            docx_text.remove_bookmark(mark.paragraph, mark.name)
     bindings.bindings = {n: b for n, b in bindings.bindings.items() if n in present}
     return rows
 

@@ -28,6 +28,7 @@ class Outcome(StrEnum):
     CHANGED = "变化"
     MISSING = "缺数据"
     OVERWRITTEN = "被改写"
+    DELETED = "已删除"  # a person deleted the figure's text; its binding goes
 
 
 @dataclass
@@ -105,6 +106,11 @@ def locate(mark: docx_text.Bookmark, binding: Binding) -> tuple[int, int] | None
     return None
 
 
+def deleted(mark: docx_text.Bookmark) -> bool:
+    """A bookmark left empty: the person deleted the figure (Word keeps the collapsed mark)."""
+    return mark.start == mark.end
+
+
 def retitle(document: Any, old: Period, new: Period) -> None:
     """The title names the period: 2023年上半年 → 2024年上半年 (first paragraph and properties)."""
     paragraphs = docx_text.body_paragraphs(document.element.body)
@@ -141,9 +147,10 @@ def refresh(
         item = _refresh_one(mark, binding, text, number, lookup, catalog, period)
         item.name = indicator_name(catalog, binding.code) if binding.code else ""
         found.append(item)
-    bindings.bindings = {r.binding.name: r.binding for r in found}
+    kept = [r for r in found if r.outcome is not Outcome.DELETED]
+    bindings.bindings = {r.binding.name: r.binding for r in kept}
     bindings.period = period
-    return found
+    return kept
 
 
 def _refresh_one(
@@ -156,6 +163,8 @@ def _refresh_one(
     period: Period,
 ) -> Refreshed:
     found = locate(mark, binding)
+    if found is None and deleted(mark):
+        return Refreshed(binding, number, mark.paragraph, binding.text, "", Outcome.DELETED)
     if found is None:
         return Refreshed(
             binding, number, mark.paragraph, text, text, Outcome.OVERWRITTEN,

@@ -17,7 +17,7 @@ from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
 from chengbei_report.cycle.document import bindings_of, context, loose_numbers, open_docx
 from chengbei_report.cycle.match import Matcher
-from chengbei_report.cycle.refresh import format_binding, indicator_name, locate
+from chengbei_report.cycle.refresh import deleted, format_binding, indicator_name, locate
 from chengbei_report.errors import ReportError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -66,7 +66,7 @@ def _check_bound(
     items: list[tuple[int, int, CheckItem]] = []
     for mark in docx_text.bookmarks(body):
         binding = bindings.bindings.get(mark.name)
-        if binding is None or mark.paragraph not in numbers:
+        if binding is None or mark.paragraph not in numbers or deleted(mark):
             continue
         full = docx_text.paragraph_text(mark.paragraph)
         lead = docx_text.strip_offset(mark.paragraph)
