@@ -9,6 +9,7 @@ import copy
 import json
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,11 +93,12 @@ def edit_like_a_person(source: Path, target: Path) -> None:
         )
     # split the run of 区级税收 in the middle of the figure, as Word does after a format change
     tax = _paragraph(document, "一是经济指标持续增长")
-    [run] = _bookmark_runs(tax, "econ_tax", source)
+    run = max(_bookmark_runs(tax, "econ_tax", source), key=lambda r: len(r.find(qn("w:t")).text))
     second = copy.deepcopy(run)
     run.addnext(second)
     text = run.find(qn("w:t")).text
-    run.find(qn("w:t")).text, second.find(qn("w:t")).text = text[:3], text[3:]
+    half = len(text) // 2
+    run.find(qn("w:t")).text, second.find(qn("w:t")).text = text[:half], text[half:]
     # the sentence whose figure has no data any more is deleted
     renewal = _paragraph(document, "二是持续推进城市更新")
     for run in _bookmark_runs(renewal, GONE, source):
@@ -324,6 +326,9 @@ def build_cycle(bound_file: Path, workspace: Path, out: Path) -> None:
     approx = [r for r in rows if r["指标编码"] == TYPED and r["文中写法"] != new]
     assert approx, "the template's 3000多人 is refreshed from the same cell"
     assert check_document(result.document, NEXT, workspace_dir=workspace).ok
+    with zipfile.ZipFile(result.document) as package:  # LibreOffice's rels must not double parts
+        names = package.namelist()
+    assert len(names) == len(set(names))
     paragraphs = [p.text for p in docx.Document(str(result.document)).paragraphs]
     moved = next(i for i, p in enumerate(paragraphs) if p.startswith("二是市场主体量质提升"))
     assert paragraphs[moved - 1].startswith("四是精准帮扶就业")

@@ -34,12 +34,28 @@ def open_docx(path: Path) -> Any:
     if not path.is_file():
         raise UsageError(f"找不到文档：{path}")
     try:
-        return docx.Document(str(path))
+        document = docx.Document(str(path))
     except (PackageNotFoundError, BadZipFile, XMLSyntaxError, KeyError, ValueError) as exc:
         raise UsageError(
             f"无法读取文档 {path.name}：它不是有效的 .docx 文件。",
             hint="请在 Word 或 WPS 中另存为 .docx（Word 文档）后重试。",
         ) from exc
+    _normalise_core_relationship(document)
+    return document
+
+
+def _normalise_core_relationship(document: Any) -> None:
+    """LibreOffice types the core-properties relationship ``…/officedocument/2006/…``.
+
+    python-docx, which looks for the standard ``…/package/2006/…`` type, would not find it, add
+    a second docProps/core.xml and write a zip with two entries of one name; the relationship
+    is given the standard type instead.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    for rel in document.part.package.rels.values():
+        if rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
+            rel._reltype = RT.CORE_PROPERTIES
 
 
 def bindings_of(document: Any) -> BindingSet | None:
