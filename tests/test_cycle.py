@@ -27,10 +27,12 @@ from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bind import How, bind_report
 from chengbei_report.cycle.document import bindings_of
 from chengbei_report.cycle.draft import DraftResult, draft_report
+from chengbei_report.cycle.match import Matcher
 from chengbei_report.cycle.refresh import Outcome
 from chengbei_report.cycle.verify import check_document
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
+from chengbei_report.read.numbers_text import find_figures
 from chengbei_report.render.pdf import find_soffice
 from chengbei_report.render.template import _MARK, Recorder
 
@@ -424,3 +426,15 @@ def test_the_cycle_after_libreoffice_builds_the_changed_cell(
     tmp_path: Path, workspace_copy: Path, round_tripped: Path
 ) -> None:
     build_cycle(round_tripped, workspace_copy, tmp_path / "out")
+
+
+def test_equal_values_are_told_apart_by_the_words_before_them() -> None:
+    project = open_project(None)
+    matcher = Matcher(project.engine.figure, list(project.catalog.indicators), NEXT)
+    named = "初信一次性化解率100%"
+    found = matcher.match(find_figures(named)[0], named)
+    assert (found.how, found.chosen.figure.code) == ("上下文", "safety_first_letter_rate")
+    bare = "另有100%"
+    found = matcher.match(find_figures(bare)[0], bare)
+    assert found.chosen is None and len(found.candidates) >= 3
+    assert "就业帮扶率（social_assist_rate）" in {c.label for c in found.candidates}
