@@ -6,6 +6,7 @@ The draft and bound files are made once per session; each test edits its own cop
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import shutil
 import subprocess
@@ -50,8 +51,14 @@ def _text(call: Callable[..., str], *args: object) -> str:
 
 def typed_text(workspace: Path | None = None) -> str:
     """The exact figure of ``TYPED`` in NEXT, as ``num`` writes it: what the person types."""
-    figure = open_project(workspace).engine.figure(TYPED, NEXT)
-    return _text(Recorder().num, figure)
+    if workspace is None:
+        return _sample_typed_text()
+    return _text(Recorder().num, open_project(workspace).engine.figure(TYPED, NEXT))
+
+
+@functools.cache
+def _sample_typed_text() -> str:
+    return _text(Recorder().num, open_project(None).engine.figure(TYPED, NEXT))
 
 
 @pytest.fixture(scope="session")
