@@ -446,7 +446,7 @@ def check(
     template: TemplateOption = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """核对改过的工作总结：文中每个数字是否仍与报表数据一致。有不符的数字时退出码为 1。
+    """核对改过的工作总结（也可以是初稿或绑定稿）：文中每个数字是否仍与报表数据一致。有不符的数字时退出码为 1。
 
     示例：chengbei-report check out/2023H1/城北街道2023年上半年工作总结.docx --period 2023H1
     """

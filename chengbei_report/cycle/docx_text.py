@@ -170,7 +170,27 @@ def replace_text(paragraph: _Element, start: int, end: int, text: str) -> list[_
     for run in runs[1:]:
         for t in run.findall(W_T):
             run.remove(t)
+    _drop_glue(runs[0], runs[-1])
     return runs[:1]
+
+
+_GLUE = {qn("w:rPr"), W_T, qn("w:sym")}
+
+
+def _drop_glue(first: _Element, last: _Element) -> None:
+    """Remove the emptied runs of a replaced range and the hidden joiners between its pieces.
+
+    The official layout keeps a figure whole with hidden word-joiner runs (``w:sym``); once the
+    figure is one run again they would only accumulate. Runs holding anything else (a comment
+    reference, a drawing) stay.
+    """
+    parent, run = first.getparent(), first.getnext()
+    stop = last.getnext()
+    while run is not None and run is not stop:
+        following = run.getnext()
+        if run.tag == W_R and {c.tag for c in run} <= _GLUE and run.find(W_T) is None:
+            parent.remove(run)
+        run = following
 
 
 def wrap_bookmark(paragraph: _Element, start: int, end: int, name: str, ident: int) -> None:
