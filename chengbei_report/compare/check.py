@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from chengbei_report.build import open_project, render_document
-from chengbei_report.compute.figures import FigureUse, exact_text
+from chengbei_report.compute.figures import FigureUse
+from chengbei_report.decimals import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -125,20 +125,19 @@ class _Expected:
     use: FigureUse | None
 
 
-def check_report(
-    docx: Path, period: Period, *, workspace_dir: Path | None = None, template: Path | None = None
+def compare_report(
+    docx: Path, paragraphs: list[str], period: Period, texts: list[str], uses: list[FigureUse]
 ) -> CheckResult:
-    """Match every figure of ``docx`` against the figures ``period``'s data gives."""
-    paragraphs = read_paragraphs(docx)
-    project = open_project(workspace_dir)
-    project.require_period(period)
-    rendered = render_document(project, period, template or project.workspace.template_path())
+    """Match every figure of ``paragraphs`` (read from ``docx``) against the expected document.
+
+    ``texts`` are the expected paragraphs; ``uses`` their figures, each naming its paragraph.
+    """
     expected = [
-        _expected_figures(block.full_text, [u for u in rendered.uses if u.block == index])
-        for index, block in enumerate(rendered.blocks)
+        _expected_figures(text, [u for u in uses if u.block == index])
+        for index, text in enumerate(texts)
     ]
     index = {_key(e.match): e.use for figures in expected for e in figures if e.use}
-    pairs = align_paragraphs([block.full_text for block in rendered.blocks], paragraphs)
+    pairs = align_paragraphs(texts, paragraphs)
     result = CheckResult(document=docx, period=period, paragraphs=len(paragraphs))
     for number, text in enumerate(paragraphs):
         found = find_figures(text)

@@ -15,8 +15,8 @@ from decimal import Decimal, localcontext
 from functools import partial
 from typing import cast
 
+from chengbei_report import units
 from chengbei_report.catalog import Indicator, Ledger, LedgerColumn
-from chengbei_report.compute import units
 from chengbei_report.findings import Finding
 from chengbei_report.read.numbers_text import parse_number_text
 from chengbei_report.read.submission import (

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from chengbei_report import units
 from chengbei_report.catalog import Catalog, Indicator
-from chengbei_report.compute import units
 from chengbei_report.compute.change import beyond, relative_change
-from chengbei_report.compute.formula import Compare, Node, references
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
+from chengbei_report.formula import Compare, Node, references
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning

@@ -38,7 +38,9 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class LedgerColumn:
+class ColumnRef:
+    """``ledger.column`` in a formula, a column of values (not the catalog's ``LedgerColumn``)."""
+
     ledger: str
     column: str
 
@@ -102,7 +104,7 @@ class Column:
     name: str
 
 
-Node = Num | Text | Ref | LedgerColumn | Shift | BinOp | Neg | Call | LedgerCall | Compare | BoolOp
+Node = Num | Text | Ref | ColumnRef | Shift | BinOp | Neg | Call | LedgerCall | Compare | BoolOp
 Node = Node | Not | Column
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -151,7 +153,7 @@ class _Converter:
     def _Attribute(self, node: ast.Attribute) -> Node:
         if not isinstance(node.value, ast.Name):
             raise FormulaSyntaxError(f"无法识别的台账列引用“{ast.unparse(node)}”")
-        return LedgerColumn(node.value.id, node.attr)
+        return ColumnRef(node.value.id, node.attr)
 
     def _BinOp(self, node: ast.BinOp) -> Node:
         if isinstance(node.op, ast.MatMult):
@@ -230,7 +232,7 @@ def references(node: Node) -> tuple[set[str], set[str]]:
         item = stack.pop()
         if isinstance(item, Ref):
             codes.add(item.code)
-        elif isinstance(item, LedgerColumn | LedgerCall):
+        elif isinstance(item, ColumnRef | LedgerCall):
             ledgers.add(item.ledger)
         for child in children(item):
             stack.append(child)
