@@ -6,7 +6,7 @@ references, cycles and unit mismatches, each reported with the indicator's code 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -44,6 +44,11 @@ class LedgerColumn:
     unit: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        """Whether the column counts things (whole numbers): integer, or a unit such as 人 or 件."""
+        return self.type == "integer" or bool(self.unit and units.family(self.unit) == "count")
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,6 @@ class Catalog:
     ledgers: dict[str, Ledger]
     indicators: dict[str, Indicator]
     path: Path | None = None
-    _order: dict[str, int] = field(default_factory=dict)
 
     def department_by_name(self, name: str) -> Department | None:
         cleaned = name.strip()
@@ -105,7 +109,8 @@ class Catalog:
             None,
         )
 
-    def reported(self, department: str) -> list[Indicator]:
+    def reported_indicators(self, department: str) -> list[Indicator]:
+        """The indicators ``department`` types in (not derived ones)."""
         return [i for i in self.indicators.values() if i.department == department and not i.derived]
 
     def ledgers_of(self, department: str) -> list[Ledger]:

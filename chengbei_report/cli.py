@@ -6,7 +6,6 @@ Heavy libraries (openpyxl, python-docx, calamine, rich) are imported inside the 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -166,22 +165,15 @@ def _parse_period(text: str | None) -> Any:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from chengbei_report.render.text import json_text
+
+    typer.echo(json_text(data), nl=False)
 
 
 def _print_findings(findings: Any) -> None:
-    """Findings grouped by file, file names shown whole."""
-    for file, items in findings.by_file().items():
-        typer.echo(f"\n{file or '（工作区）'}")
-        for finding in items:
-            where = finding.location()
-            prefix = f"  [{finding.severity.value}] {finding.code}"
-            typer.echo(
-                f"{prefix} {where}：{finding.message}" if where else f"{prefix}：{finding.message}"
-            )
-            if finding.hint:
-                typer.echo(f"      提示：{finding.hint}")
-    typer.echo(f"\n共 {len(findings.errors)} 个错误，{len(findings.warnings)} 个警告。")
+    from chengbei_report.render.text import findings_text
+
+    typer.echo(findings_text(findings), nl=False)
 
 
 @app.command(cls=_Command)
@@ -432,7 +424,9 @@ def check(
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        from chengbei_report.render.text import check_text
+
+        typer.echo(check_text(result), nl=False)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
 
 

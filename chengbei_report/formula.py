@@ -7,8 +7,11 @@ the catalog checks references, cycles and units; the engine evaluates.
 from __future__ import annotations
 
 import ast
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
@@ -108,6 +111,15 @@ Node = Num | Text | Ref | ColumnRef | Shift | BinOp | Neg | Call | LedgerCall | 
 Node = Node | Not | Column
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+# What each comparison of a rule or a filter means; the engine and the rule checks both use it.
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 _COMPARES = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 

@@ -79,6 +79,10 @@ class CheckResult:
         return [item for item in self.items if item.status is status]
 
     @property
+    def matched(self) -> list[CheckItem]:
+        return self._with(Status.OK)
+
+    @property
     def mismatches(self) -> list[CheckItem]:
         return self._with(Status.MISMATCH)
 
@@ -90,19 +94,6 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.mismatches
 
-    def describe(self) -> str:
-        """The Chinese text report: errors, then figures to confirm, then the totals."""
-        lines = [
-            f"[{item.status.value}] 第{item.paragraph}段“{item.text}”：{item.context}"
-            + (f"\n    {item.message}" if item.status is Status.MISMATCH else "")
-            for item in self.mismatches + self.unsourced
-        ]
-        lines.append(
-            f"共 {len(self.items)} 个数字：与数据一致 {len(self._with(Status.OK))} 个，"
-            f"不符 {len(self.mismatches)} 个，无数据来源待人工确认 {len(self.unsourced)} 个。"
-        )
-        return "\n".join(lines)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -110,7 +101,7 @@ class CheckResult:
             "period": self.period.code,
             "paragraphs": self.paragraphs,
             "figures": len(self.items),
-            "matched": len(self._with(Status.OK)),
+            "matched": len(self.matched),
             "mismatches": len(self.mismatches),
             "unsourced": len(self.unsourced),
             "items": [item.to_dict() for item in self.items],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import partial, reduce
 from itertools import compress, repeat
 from typing import Any, TypeVar
@@ -18,9 +18,10 @@ from chengbei_report import units
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute.figures import CellSource, Figure, LedgerSource, Source
 from chengbei_report.compute.inputs import CellNumber, LedgerData, PeriodInput
-from chengbei_report.decimals import PRECISION
+from chengbei_report.decimals import exact_context
 from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.formula import (
+    COMPARISONS,
     BinOp,
     BoolOp,
     Call,
@@ -96,8 +97,7 @@ class Engine:
 
     def evaluate(self, node: Node, period: Period, label: str) -> _Value:
         """Evaluate a formula (a rule, a cross-check) in ``period``; ``label`` names it in errors."""
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
+        with exact_context() as ctx:
             ctx.traps[DivisionByZero] = True
             ctx.traps[InvalidOperation] = True
             return _Evaluation(self, period, label).scalar(node)
@@ -175,11 +175,7 @@ class Engine:
 
 def _in_unit(value: Decimal, unit: str, indicator: Indicator) -> Decimal:
     """``value`` measured in ``unit``, expressed in the catalog's unit (万元 from a 元 ledger)."""
-    if unit and unit != indicator.unit and units.convertible(unit, indicator.unit):
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            return units.convert(value, unit, indicator.unit)
-    return value
+    return units.align(value, unit, indicator.unit)
 
 
 class _Evaluation:
@@ -215,14 +211,7 @@ class _Evaluation:
     def _binop(self, op: str, left: _Value, right: _Value) -> _Value:
         inputs = left.inputs + right.inputs
         sources = left.sources + right.sources
-        right_value = right.value
-        if (
-            left.unit
-            and right.unit
-            and left.unit != right.unit
-            and units.convertible(right.unit, left.unit)
-        ):
-            right_value = units.convert(right.value, right.unit, left.unit)
+        right_value = units.align(right.value, right.unit, left.unit)
         if op == "+":
             return _Value(left.value + right_value, left.unit or right.unit, inputs, sources)
         if op == "-":
@@ -301,8 +290,8 @@ class _Evaluation:
             left = _operand(node.left, table, numeric, number_of)
             right = _operand(node.right, table, numeric, number_of)
             if node.op in ("==", "!="):
-                return list(map(operator.eq if node.op == "==" else operator.ne, left, right))
-            return list(map(partial(_order, _ORDER[node.op]), left, right))
+                return list(map(COMPARISONS[node.op], left, right))
+            return list(map(partial(_order, COMPARISONS[node.op]), left, right))
         raise ComputeError(f'{self.label}：筛选条件应为比较，例如 列名 == "值"。')
 
     def _numbers(self, table: LedgerData, column: str, chosen: Sequence[int]) -> list[Decimal]:
@@ -476,14 +465,6 @@ def _pick(values: Sequence[_T], chosen: Sequence[int]) -> list[_T]:
     if isinstance(chosen, range) and len(chosen) == len(values):
         return list(values)
     return list(map(values.__getitem__, chosen))
-
-
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 
 def _order(compare: Callable[[Any, Any], bool], left: object, right: object) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
 from chengbei_report.decimals import exact_text
@@ -114,4 +114,3 @@ class FigureUse:
     text: str
     block: int = -1
     section: str = ""
-    extra: dict[str, str] = field(default_factory=dict)

@@ -32,7 +32,7 @@ def due(
 ) -> tuple[list[Indicator], list[Ledger]]:
     """The reported indicators and ledgers ``department`` owes in ``period``."""
     kind = period.kind.value
-    indicators = [i for i in catalog.reported(department.code) if kind in i.frequency]
+    indicators = [i for i in catalog.reported_indicators(department.code) if kind in i.frequency]
     ledgers = [ledger for ledger in catalog.ledgers_of(department.code) if kind in ledger.frequency]
     return indicators, ledgers
 
@@ -181,7 +181,7 @@ def _column_validation(column: LedgerColumn) -> Any:
         validation = DataValidation(type="date", operator="greaterThan", formula1="1")
         validation.error = "请填写日期，如 2023-06-30。"
     elif column.type in ("number", "integer"):
-        counted = column.type == "integer" or (column.unit and _is_count(column.unit))
+        counted = column.counted
         kind = "whole" if counted else "decimal"
         validation = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0")
         validation.error = f"请填写不小于 0 的{'整数' if counted else '数字'}。"
@@ -189,12 +189,6 @@ def _column_validation(column: LedgerColumn) -> Any:
         return None
     validation.errorTitle = column.name
     return validation
-
-
-def _is_count(unit: str) -> bool:
-    from chengbei_report import units
-
-    return units.family(unit) == "count"
 
 
 def _instructions(
