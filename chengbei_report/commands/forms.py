@@ -41,7 +41,7 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
         if not indicators and not ledgers:
             result.skipped.append(department.name)
             continue
-        previous = previous_values(project, indicators, period)
+        previous = _previous_values(project, indicators, period)
         when = stamp(period)
         data = form_bytes(
             project.workspace.unit_name, department, period, (indicators, ledgers), previous, when
@@ -51,7 +51,7 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
     return result
 
 
-def previous_values(
+def _previous_values(
     project: Project, indicators: list[Indicator], period: Period
 ) -> dict[str, Decimal]:
     """Last period's values, for reference beside each input; missing ones are left out."""
