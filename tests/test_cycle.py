@@ -21,18 +21,21 @@ from conftest import REPORT_PERIOD
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult, build_report, open_project
 from chengbei_report.cli import app
+from chengbei_report.commands.bind import bind_report
+from chengbei_report.commands.build import BuildResult, build_report
+from chengbei_report.commands.check import check_report
+from chengbei_report.commands.draft import draft_report
 from chengbei_report.compute.figures import CellSource
 from chengbei_report.cycle import docx_text
-from chengbei_report.cycle.bind import How, bind_report
+from chengbei_report.cycle.bind import How
 from chengbei_report.cycle.document import bindings_of
-from chengbei_report.cycle.draft import DraftResult, draft_report
+from chengbei_report.cycle.draft import DraftResult
 from chengbei_report.cycle.match import Matcher
 from chengbei_report.cycle.refresh import Outcome
-from chengbei_report.cycle.verify import check_document
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
+from chengbei_report.project import open_project
 from chengbei_report.read.numbers_text import find_figures
 from chengbei_report.render.pdf import find_soffice
 from chengbei_report.render.template import _MARK, Recorder
@@ -237,7 +240,7 @@ def test_cli_draft_prints_the_summary_and_json_equals_the_api(
 
 
 def test_bind_binds_the_typed_number_and_keeps_the_bound_ones(bound: Path) -> None:
-    result = check_document(bound, NEXT)
+    result = check_report(bound, NEXT)
     typed = [i for i in result.items if i.text == typed_text() and i.indicator == TYPED]
     assert typed and all(i.status.value == "一致" for i in typed)
     tax = [i for i in result.items if i.indicator == "econ_tax"]
@@ -334,7 +337,7 @@ def build_cycle(bound_file: Path, workspace: Path, out: Path) -> None:
     assert f"{source.file} {source.sheet}!{source.cell}" in typed_rows[0]["数据来源"]
     approx = [r for r in rows if r["指标编码"] == TYPED and r["文中写法"] != new]
     assert approx, "the template's 3000多人 is refreshed from the same cell"
-    assert check_document(result.document, NEXT, workspace_dir=workspace).ok
+    assert check_report(result.document, NEXT, workspace_dir=workspace).ok
     with zipfile.ZipFile(result.document) as package:  # LibreOffice's rels must not double parts
         names = package.namelist()
     assert len(names) == len(set(names))
@@ -374,7 +377,7 @@ def test_a_bound_figure_overwritten_by_hand_is_reported_not_replaced(
 ) -> None:
     edited = tmp_path / "改写.docx"
     _overwrite(bound, edited, "social_reemployment_rate", "99.99%")
-    [item] = [i for i in check_document(edited, NEXT).mismatches]
+    [item] = [i for i in check_report(edited, NEXT).mismatches]
     assert item.indicator == "social_reemployment_rate" and "被手工改写" in item.message
     result = build_report(NEXT, out_dir=tmp_path / "out", template=edited)
     assert not result.ok and result.document is None
@@ -387,7 +390,7 @@ def test_check_names_the_indicator_a_typed_number_matches(
 ) -> None:
     edited = tmp_path / "稿.docx"
     edit_like_a_person(drafted.document, edited)
-    result = check_document(edited, NEXT)
+    result = check_report(edited, NEXT)
     [typed] = [i for i in result.unsourced if i.text == typed_text()]
     assert typed.candidate == "夜吉市日均客流量（econ_night_visitors）"
     assert "可用 bind 绑定" in result.describe()
@@ -422,7 +425,7 @@ def round_tripped(tmp_path_factory: pytest.TempPathFactory, drafted: DraftResult
 @pytest.mark.slow
 @needs_soffice
 def test_bindings_survive_a_libreoffice_round_trip(round_tripped: Path) -> None:
-    result = check_document(round_tripped, NEXT)
+    result = check_report(round_tripped, NEXT)
     assert result.ok, result.describe()
     assert [i.indicator for i in result.items if i.text == typed_text()] == [TYPED]
 

@@ -315,22 +315,3 @@ def _note(document: Any, item: Loose, text: str, when: Any) -> None:
 def bound_output_name(source: Path) -> str:
     stem = source.stem.removesuffix("_初稿").removesuffix(BOUND_SUFFIX)
     return f"{stem}{BOUND_SUFFIX}.docx"
-
-
-def bind_report(
-    docx: Path,
-    period: Period,
-    *,
-    workspace_dir: Path | None = None,
-    out: Path | None = None,
-) -> BindResult:
-    """Bind ``docx`` for ``period`` and write the bound copy (never over the input)."""
-    from chengbei_report.build import _input_files, open_project, stamp
-    from chengbei_report.render.output import write_atomic
-
-    project = open_project(workspace_dir)
-    project.require_period(period)
-    target = (out or docx.parent / bound_output_name(docx)).resolve()
-    result, data = bind_document(project, period, docx.resolve(), target, stamp(period))
-    write_atomic(target, data, inputs=[docx, *_input_files(project)])
-    return result

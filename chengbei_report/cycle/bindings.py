@@ -94,11 +94,11 @@ def from_rendered(
     """The bindings of a freshly rendered document (build's writer route)."""
     bindings: dict[str, Binding] = {}
     for use in uses:
-        name = use.extra.get("bookmark")
-        if name:
-            call = tuple(json.loads(use.extra["call"]))
+        if use.bookmark:
             ns = namespace_of(use.figure.period, period)
-            bindings[name] = Binding(name, ns, use.figure.code, call, use.text)
+            bindings[use.bookmark] = Binding(
+                name=use.bookmark, namespace=ns, code=use.figure.code, call=use.call, text=use.text
+            )
     for name, label in labels.items():
         text = f"{label.year}年"
         bindings[name] = Binding(name, namespace_of(label, period), "", ("year",), text)

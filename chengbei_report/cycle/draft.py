@@ -165,25 +165,3 @@ def _mark_loose(document: Any, item: Loose, matcher: Matcher, when: Any) -> dict
 def draft_output_name(project: Any, period: Period) -> str:
     name = Path(project.workspace.output_name("document", period))
     return f"{name.stem}{DRAFT_SUFFIX}{name.suffix}"
-
-
-def draft_report(
-    period: Period,
-    *,
-    workspace_dir: Path | None = None,
-    source: Path | None = None,
-    out_dir: Path | None = None,
-) -> DraftResult:
-    """Write the draft of ``period`` from ``source`` (default: the last report of its kind)."""
-    from chengbei_report.build import _input_files, open_project, stamp
-    from chengbei_report.render.output import write_atomic
-
-    project = open_project(workspace_dir)
-    project.require_period(period)
-    origin = source or find_last_report(project, period, Path.cwd() / "out")
-    target = (out_dir or Path.cwd() / "out" / period.code).resolve() / draft_output_name(
-        project, period
-    )
-    result, data = draft_document(project, period, origin.resolve(), target, stamp(period))
-    write_atomic(target, data, inputs=[origin, *_input_files(project)])
-    return result

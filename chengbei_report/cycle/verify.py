@@ -12,10 +12,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from chengbei_report.compare.check import CheckItem, CheckResult, Status, check_report
+from chengbei_report.compare.check import CheckItem, CheckResult, Status
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
-from chengbei_report.cycle.document import bindings_of, context, loose_numbers, open_docx
+from chengbei_report.cycle.document import context, loose_numbers
 from chengbei_report.cycle.match import Matcher
 from chengbei_report.cycle.refresh import deleted, format_binding, indicator_name, locate
 from chengbei_report.errors import ReportError
@@ -23,26 +23,10 @@ from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
 
 
-def check_document(
-    docx: Path, period: Period, *, workspace_dir: Path | None = None, template: Path | None = None
-) -> CheckResult:
-    """``check`` for any report: by its bindings when it has them, else against the template."""
-    from chengbei_report.build import open_project
-
-    document = open_docx(docx)
-    bindings = bindings_of(document)
-    project = open_project(workspace_dir)
-    project.require_period(period)
-    matcher = Matcher(project.engine.figure, list(project.catalog.indicators), period)
-    if bindings is None:
-        result = check_report(docx, period, workspace_dir=workspace_dir, template=template)
-        paragraphs = [
-            docx_text.paragraph_text(p).strip()
-            for p in docx_text.body_paragraphs(document.element.body)
-        ]
-        result.items = [_annotate(item, paragraphs, matcher) for item in result.items]
-        return result
-    return _check_bound(docx, document, bindings, project, period, matcher)
+def name_candidates(result: CheckResult, paragraphs: list[str], matcher: Matcher) -> CheckResult:
+    """Each 待确认 item of ``result`` with the figure it reads the same as, if there is one."""
+    result.items = [_annotate(item, paragraphs, matcher) for item in result.items]
+    return result
 
 
 def _annotate(item: CheckItem, paragraphs: list[str], matcher: Matcher) -> CheckItem:
@@ -56,7 +40,7 @@ def _annotate(item: CheckItem, paragraphs: list[str], matcher: Matcher) -> Check
     return replace(item, candidate=found.chosen.label) if found.chosen else item
 
 
-def _check_bound(
+def check_bound(
     docx: Path, document: Any, bindings: BindingSet, project: Any, period: Period, matcher: Matcher
 ) -> CheckResult:
     body = document.element.body
@@ -90,7 +74,7 @@ def _check_bound(
             status=Status.UNSOURCED,
             text=loose.match.text,
             context=loose.context,
-            message="没有绑定数据的数字，请人工确认。",
+            message="没有数据来源（文中未绑定的数字），请人工确认。",
             candidate=found.chosen.label if found and found.chosen else "",
         )
         items.append((loose.paragraph, loose.match.start, item))

@@ -8,7 +8,6 @@ errors, and every template error names the template file and line.
 
 from __future__ import annotations
 
-import json
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import ReportError, TemplateError
 from chengbei_report.periods import Period
 from chengbei_report.render import numbers
-from chengbei_report.render.blocks import Block, BlockKind
+from chengbei_report.render.blocks import Block, BlockKind, Sections
 
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{OPEN}(y?\\d+){MID}(.*?){CLOSE}", re.S)
@@ -98,8 +97,7 @@ class Recorder:
 
     def mark(self, figure: Figure, text: str, how: str, args: tuple[Any, ...] = ()) -> str:
         """Remember the use, with the filter call that made it so a draft can redo it."""
-        extra = {"filter": how, "call": json.dumps([how.split("(")[0], *args], ensure_ascii=False)}
-        self.uses.append(FigureUse(figure=figure, text=text, extra=extra))
+        self.uses.append(FigureUse(figure=figure, text=text, call=(how, *args)))
         return f"{OPEN}{len(self.uses) - 1}{MID}{text}{CLOSE}"
 
     def filters(self) -> dict[str, Callable[..., str]]:
@@ -140,7 +138,7 @@ class Recorder:
     ) -> str:
         figure = _figure(value, "approx", _COUNTABLE)
         text = numbers.format_approx(figure.value, step, word, wan) + (figure.unit if unit else "")
-        return self.mark(figure, text, f"approx({step})", (step, word, wan, unit))
+        return self.mark(figure, text, "approx", (step, word, wan, unit))
 
     def rank(self, value: Any) -> str:
         figure = _figure(value, "rank", {"rank"})
@@ -246,16 +244,15 @@ def split_blocks(
     blocks: list[Block] = []
     located: list[FigureUse] = []
     named: dict[str, Period] = {}
-    heading1 = heading2 = ""
+    sections = Sections()
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
         if not lines:
             continue
         block = _block(lines)
-        if block.kind is BlockKind.HEADING1:
-            heading1, heading2 = _numbering(block.text, "、"), ""
-        elif block.kind is BlockKind.HEADING2:
-            heading2 = _numbering(block.text, "）")
+        if block.kind in (BlockKind.HEADING1, BlockKind.HEADING2):
+            end = "、" if block.kind is BlockKind.HEADING1 else "）"
+            sections.enter(block.kind, _numbering(block.text, end))
         block, marks = _strip_marks(block)
         spans = []
         for index, start, end in marks:
@@ -265,10 +262,10 @@ def split_blocks(
                 spans.append((start, end, name))
                 continue
             use = uses[int(index)]
-            use.block, use.section = len(blocks), heading1 + heading2
+            use.block, use.section = len(blocks), sections.current
             located.append(use)
-            use.extra["bookmark"] = f"{BOOKMARK_PREFIX}{len(located):04d}"
-            spans.append((start, end, use.extra["bookmark"]))
+            use.bookmark = f"{BOOKMARK_PREFIX}{len(located):04d}"
+            spans.append((start, end, use.bookmark))
         blocks.append(replace(block, figures=tuple(spans)))
     return RenderedDocument(blocks, located, labels=named)
 

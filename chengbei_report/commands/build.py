@@ -1,0 +1,152 @@
+"""``build``: load a period, validate it, compute its figures, render the document and working paper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from chengbei_report.compute.figures import FigureUse
+from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.periods import Period
+from chengbei_report.progress import Progress
+from chengbei_report.project import Project, open_project, render_document, stamp
+from chengbei_report.render.output import deterministic_zip, write_all_atomic
+from chengbei_report.render.scrub import scrub_document
+from chengbei_report.render.template import RenderedDocument
+from chengbei_report.render.workpaper import workpaper_rows, write_workpaper
+
+
+@dataclass
+class BuildResult:
+    period: Period
+    findings: FindingReport
+    document: Path | None = None
+    workpaper: Path | None = None
+    pdf: Path | None = None
+    figures: int = 0
+    paragraphs: int = 0
+    uses: list[FigureUse] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.findings.ok and self.document is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "period": self.period.code,
+            "document": str(self.document) if self.document else None,
+            "workpaper": str(self.workpaper) if self.workpaper else None,
+            "pdf": str(self.pdf) if self.pdf else None,
+            "figures": self.figures,
+            "paragraphs": self.paragraphs,
+            "findings": self.findings.to_dict(),
+        }
+
+
+def build_report(
+    period: Period,
+    *,
+    workspace_dir: Path | None = None,
+    out_dir: Path | None = None,
+    template: Path | None = None,
+    pdf: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the work summary of ``period``; nothing is written when the data has errors."""
+    project = open_project(workspace_dir, progress)
+    project.require_period(period)
+    findings = FindingReport()
+    findings.extend(project.validate(period))
+    result = BuildResult(period=period, findings=findings)
+    if not findings.ok:
+        return result
+    template_path = template or project.workspace.template_path()
+    rendered = render_document(project, period, template_path, findings)
+    if not findings.ok:
+        return result
+    findings.extend(_validate_other_periods(project, period, rendered))
+    if not findings.ok:
+        return result
+    findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
+    target = project.output_dir(out_dir, "out", period)
+    outputs = _outputs(project, period, rendered, target)
+    result.document, result.workpaper = write_all_atomic(
+        outputs, inputs=[template_path, *input_files(project)]
+    )
+    result.uses = rendered.uses
+    result.figures = len(rendered.uses)
+    result.paragraphs = len(rendered.blocks)
+    if pdf:
+        from chengbei_report.render.pdf import convert_to_pdf
+
+        result.pdf = convert_to_pdf(result.document, target)
+    return result
+
+
+def _outputs(
+    project: Project, period: Period, rendered: RenderedDocument, target: Path
+) -> list[tuple[Path, bytes]]:
+    """The document and the working paper, as bytes, both made before either is written."""
+    when = stamp(period)
+    title = _title(project, period)
+    workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
+    return [
+        (
+            target / project.workspace.output_name("document", period),
+            _document_bytes(project, period, rendered, title, when),
+        ),
+        (
+            target / project.workspace.output_name("workpaper", period),
+            deterministic_zip(workpaper, when),
+        ),
+    ]
+
+
+def _document_bytes(
+    project: Project, period: Period, rendered: RenderedDocument, title: str, when: datetime
+) -> bytes:
+    if rendered.docx is not None:
+        return deterministic_zip(rendered.docx, when)
+    from chengbei_report.cycle.bindings import from_rendered
+    from chengbei_report.render.docx_writer import write_document
+
+    office = project.workspace.unit.get("office", "")
+    bindings = from_rendered(rendered.uses, rendered.labels, period)
+    return write_document(
+        rendered.blocks, title=title, author=office, when=when, properties=bindings.properties()
+    )
+
+
+def _title(project: Project, period: Period) -> str:
+    return f"{project.workspace.unit_name}{period.full_label}工作总结"
+
+
+def _validate_other_periods(
+    project: Project, period: Period, rendered: RenderedDocument
+) -> list[Finding]:
+    """Check every other period the document's figures were read from (2022, 2021, 2002 for 2023H1).
+
+    A 2021 workbook copied into the 2022 folder would otherwise put last year's figures
+    into the report without a word. Their findings name the period folder with the file.
+    """
+    used = {
+        source.period
+        for use in rendered.uses
+        for source in use.figure.leaf_sources()
+        if source.period is not None and source.period != period
+    }
+    return [
+        replace(finding, file=f"{other.code}/{finding.file}" if finding.file else other.code)
+        for other in sorted(used)
+        for finding in project.validate(other)
+    ]
+
+
+def input_files(project: Project) -> list[Path]:
+    files = [project.workspace.catalog_path]
+    for data in project.loaded_periods():
+        files.extend(s.path for s in data.submissions)
+    return files
