@@ -39,6 +39,7 @@ from chengbei_report.project import open_project
 from chengbei_report.read.numbers_text import find_figures
 from chengbei_report.render.pdf import find_soffice
 from chengbei_report.render.template import _MARK, Recorder
+from chengbei_report.render.text import check_text
 
 NEXT = Period.parse("2024H1")
 RANK = "party_centers_rank"  # the district rank that changes between 2023H1 and 2024H1
@@ -393,7 +394,7 @@ def test_check_names_the_indicator_a_typed_number_matches(
     result = check_report(edited, NEXT)
     [typed] = [i for i in result.unsourced if i.text == typed_text()]
     assert typed.candidate == "夜吉市日均客流量（econ_night_visitors）"
-    assert "可用 bind 绑定" in result.describe()
+    assert "可用 bind 绑定" in check_text(result)
 
 
 # --- LibreOffice round trips ----------------------------------------------------------------
@@ -426,7 +427,7 @@ def round_tripped(tmp_path_factory: pytest.TempPathFactory, drafted: DraftResult
 @needs_soffice
 def test_bindings_survive_a_libreoffice_round_trip(round_tripped: Path) -> None:
     result = check_report(round_tripped, NEXT)
-    assert result.ok, result.describe()
+    assert result.ok, check_text(result)
     assert [i.indicator for i in result.items if i.text == typed_text()] == [TYPED]
 
 
