@@ -175,7 +175,9 @@ def test_paragraphs_carry_their_styles(document: DocxDocument) -> None:
         BlockKind.PARAGRAPH: "Normal",
         BlockKind.SIGNATURE: "Signature",
     }
-    assert got == [(expected_styles[b.kind], b.full_text) for b in BLOCKS]
+    expected = [(expected_styles[b.kind], b.full_text) for b in BLOCKS]
+    expected[5] = ("Normal", BLOCKS[5].full_text)  # a run-in heading is a body paragraph
+    assert got == expected
 
 
 def test_every_run_names_its_east_asian_font(document: DocxDocument) -> None:
@@ -188,8 +190,10 @@ def test_every_run_names_its_east_asian_font(document: DocxDocument) -> None:
 
 def test_run_in_heading_is_one_paragraph_in_two_fonts(document: DocxDocument) -> None:
     paragraph = document.paragraphs[5]
-    assert paragraph.style.name == "Heading 2"
+    assert paragraph.style.name == "Normal"
+    assert paragraph.style.paragraph_format.keep_with_next is None  # only real headings keep
     heading, body = paragraph.runs
+    assert heading.style.name == "Run-in Heading"
     assert heading.text == "（一）坚持党建引领，筑牢基层党建阵地。"
     assert body.text == "推动基层党组织书记认真履职。"
     assert _fonts(heading._r.rPr)["eastAsia"] == "楷体_GB2312"
