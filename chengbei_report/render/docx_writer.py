@@ -175,9 +175,15 @@ def _add_block(document: DocxDocument, block: Block) -> Paragraph:
     return paragraph
 
 
+# Half-width digits of 仿宋 faces are 0.5–0.55 em; the larger keeps a date that is longer than
+# the office's name from being placed as the shorter one and running into the margin.
+HALF_WIDTH_EM = 0.55
+
+
 def text_width_pt(text: str) -> float:
-    """Width of body text as laid out: full-width characters one advance, others half."""
-    return sum(CHAR_ADVANCE_PT if ord(c) >= 0x2E80 else CHAR_ADVANCE_PT / 2 for c in text)
+    """Width of body text as laid out: full-width characters one advance, digits about half."""
+    half = HALF_WIDTH_EM * 16 + (CHAR_ADVANCE_PT - 16)
+    return sum(CHAR_ADVANCE_PT if ord(c) >= 0x2E80 else half for c in text)
 
 
 def _add_signature(document: DocxDocument, names: list[str], dated: str | None) -> None:
@@ -208,13 +214,16 @@ def _add_signature(document: DocxDocument, names: list[str], dated: str | None) 
 
 
 def _start_at(paragraph: Paragraph, left_pt: float) -> None:
-    """Left-aligned at ``left_pt`` from the left edge of the type area."""
+    """Left-aligned at ``left_pt`` from the left edge of the type area, on one line.
+
+    The right indent may reach into the margin: Word's and LibreOffice's extra space between
+    Chinese characters and digits makes a date a little wider than its characters, and it must
+    not wrap.
+    """
     fmt = paragraph.paragraph_format
     fmt.alignment = WD_ALIGN_PARAGRAPH.LEFT
     fmt.left_indent = Pt(round(left_pt, 1))
-    fmt.right_indent = Pt(0)
-    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
-    ind.set(qn("w:rightChars"), "0")
+    fmt.right_indent = -Pt(SIGNATURE_OFFSET_CHARS * 16)
 
 
 def set_properties(

@@ -294,14 +294,13 @@ def _define_run_in(style: BaseStyle) -> None:
 
 
 def _define_signature(style: ParagraphStyle) -> None:
-    """署名/成文日期: right-aligned, two characters in from the right edge, kept together."""
+    """署名/成文日期: right-aligned, two characters (absolute, so a paragraph can undo it) in."""
     _reset(style)
     _set_style_font(style, BODY_FONT, BODY_SIZE)
     fmt = style.paragraph_format
     fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     fmt.right_indent = Emu(BODY_SIZE * 2)
     fmt.keep_with_next = True
-    set_chars(style.element.get_or_add_pPr(), "rightChars", 200)
     _set_first_line(style, 0)
 
 
