@@ -47,6 +47,24 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
 
 
+WORD_STARTER = "work_summary.docx"
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+
+
+def word_starter(text_template: Path, *, when: datetime) -> bytes:
+    """A text template as a Word document in the official layout, its Jinja tags kept as text.
+
+    Opened in Word or WPS it reads like the report, and ``build --template`` renders it through
+    docxtpl like any Word template; ``{% %}`` statements spanning paragraphs are not supported.
+    """
+    from chengbei_report.render.docx_writer import write_document
+    from chengbei_report.render.template import split_blocks
+
+    source = _JINJA_COMMENT.sub("", text_template.read_text(encoding="utf-8"))
+    blocks = split_blocks(source, []).blocks
+    return write_document(blocks, title="工作总结（Word 模板）", author="", when=when)
+
+
 def finish_document(
     data: bytes,
     *,

@@ -48,7 +48,7 @@ UNITS = (
     "[元米亩户家人起件处宗场个项次倍名所座条栋套间台辆吨年月日天位]"
 )
 FIGURE = re.compile(
-    rf"(?<![A-Za-z0-9_.])(?P<number>[-+−]?\d+(?:\.\d+)?[%％]?)(?P<unit>[万亿]?[余多]?(?:{UNITS})?)"
+    rf"(?<![A-Za-z0-9_.(])(?P<number>[-+−]?\d+(?:\.\d+)?[%％]?)(?P<unit>[万亿]?[余多]?(?:{UNITS})?)"
     r"|(?P<rank>第[一二三四五六七八九十百]+)"
 )
 FIGURE_LANGUAGE = "en-US"
