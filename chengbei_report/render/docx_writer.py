@@ -2,23 +2,19 @@
 
 The page, grid, styles and page numbers come from :mod:`chengbei_report.render.layout`, which
 every route shares; this module adds the paragraphs: headings as styled paragraphs, run-in
-headings as body paragraphs with a styled run-in part, figures in runs of their own that
-LibreOffice breaks by Unicode rules (never inside the digits), and the signature with the
-成文日期 placed as GB/T 9704-2012 7.3.5.2 places them for a document without a seal.
+headings as body paragraphs with a styled run-in part, figures kept whole, and the signature
+with the 成文日期 placed as GB/T 9704-2012 7.3.5.2 places them for a document without a seal.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
@@ -36,23 +32,11 @@ from chengbei_report.render.layout import (
     TYPE_WIDTH,
     add_run,
     apply_official_layout,
+    keep_figures_whole,
     set_fonts,
-    set_language,
 )
 from chengbei_report.render.output import deterministic_zip, strip_xml_illegal
 
-# A figure with what belongs to it: sign, digits, decimal point, %, 万/亿, 余/多 and its unit, or a
-# rank such as 第二. It is never broken across lines: see _add_figure.
-UNITS = (
-    "万元|亿元|平方公里|平方米|公顷|公里|人次|个百分点|百分点|"
-    "[元米亩户家人起件处宗场个项次倍名所座条栋套间台辆吨年月日天位]"
-)
-FIGURE = re.compile(
-    rf"(?<![A-Za-z0-9_.(])(?P<number>[-+−]?\d+(?:\.\d+)?[%％]?)(?P<unit>[万亿]?[余多]?(?:{UNITS})?)"
-    r"|(?P<rank>第[一二三四五六七八九十百]+)"
-)
-FIGURE_LANGUAGE = "en-US"
-WORD_JOINER = "2060"
 SIGNATURE_OFFSET_CHARS = 2  # 7.3.5.2: right indent, and the date's offset from the office
 
 _STYLE_OF_KIND = {
@@ -114,51 +98,9 @@ def _clean(text: str) -> str:
 
 
 def _add_text(paragraph: Paragraph, text: str, font: str) -> None:
-    """Runs of ``text`` in ``font``; each figure in runs of its own that keep it whole."""
-    position = 0
-    for match in FIGURE.finditer(text):
-        if match.start() > position:
-            add_run(paragraph, text[position : match.start()], font)
-        _add_figure(paragraph, match, font)
-        position = match.end()
-    if position < len(text) or not text:
-        add_run(paragraph, text[position:], font)
-
-
-def _add_figure(paragraph: Paragraph, match: re.Match[str], font: str) -> None:
-    """A figure that LibreOffice cannot break and Word and WPS do not.
-
-    LibreOffice breaks Chinese text between any two characters (资源29 / 1人, 化解率99. / 07%),
-    but text marked en-US by Unicode's rules: never between digits, nor before a word joiner.
-    So the figure is marked en-US, with a hidden word joiner (a w:sym, which python-docx and our
-    readers do not count as text) before each character that follows a Chinese character or
-    digit of it. Word and WPS keep half-width digits, decimal point and % together as one word;
-    the hidden joiners take no room there.
-    """
-    number, rest = match.group("number"), match.group("unit")
-    if number is None:
-        number, rest = "", match.group("rank")
-    if number:
-        set_language(add_run(paragraph, number, font).get_or_add_rPr(), FIGURE_LANGUAGE)
-    for index, char in enumerate(rest):
-        if number or index:
-            paragraph._p.append(_hidden_joiner(font))
-        set_language(add_run(paragraph, char, font).get_or_add_rPr(), FIGURE_LANGUAGE)
-
-
-def _hidden_joiner(font: str) -> OxmlElement:
-    """``<w:r><w:rPr>…<w:vanish/></w:rPr><w:sym w:char="2060"/></w:r>``: U+2060 WORD JOINER."""
-    run = OxmlElement("w:r")
-    rpr = OxmlElement("w:rPr")
-    set_fonts(rpr, font)
-    rpr.append(OxmlElement("w:vanish"))
-    set_language(rpr, FIGURE_LANGUAGE)
-    run.append(rpr)
-    symbol = OxmlElement("w:sym")
-    symbol.set(qn("w:font"), font)
-    symbol.set(qn("w:char"), WORD_JOINER)
-    run.append(symbol)
-    return run
+    """``text`` in ``font``, each figure in runs of its own that keep it whole."""
+    add_run(paragraph, text, font)
+    keep_figures_whole(paragraph._p)
 
 
 def _add_block(document: DocxDocument, block: Block) -> Paragraph:

@@ -21,6 +21,7 @@ WPS and LibreOffice, and exact 28.95 pt line spacing gives the 22 lines.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterable
@@ -74,6 +75,19 @@ APPLICATION = "chengbei-report"
 SIGNATURE_STYLE = "Signature"
 RUN_IN_STYLE = "Run-in Heading"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# A figure with what belongs to it: sign, digits, decimal point, %, 万/亿, 余/多 and its unit, or a
+# rank such as 第二. It is never broken across lines: see keep_figures_whole.
+UNITS = (
+    "万元|亿元|平方公里|平方米|公顷|公里|人次|个百分点|百分点|"
+    "[元米亩户家人起件处宗场个项次倍名所座条栋套间台辆吨年月日天位]"
+)
+FIGURE = re.compile(
+    rf"(?<![A-Za-z0-9_.(])(?P<number>[-+−]?\d+(?:\.\d+)?[%％]?)(?P<unit>[万亿]?[余多]?(?:{UNITS})?)"
+    r"|(?P<rank>第[一二三四五六七八九十百]+)"
+)
+FIGURE_LANGUAGE = "en-US"
+WORD_JOINER = "2060"
 
 HEADING1_PATTERN = re.compile(r"^[一二三四五六七八九十]+、")
 HEADING2_PATTERN = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -432,6 +446,84 @@ def _add_page_numbers(section: Section) -> None:
     _fill_page_number(section.even_page_footer, odd=False)
 
 
+# --- figures ----------------------------------------------------------------------------------
+
+
+def keep_figures_whole(paragraph: _Element) -> None:
+    """Set each figure of the paragraph's plain text runs in runs that no client breaks.
+
+    LibreOffice breaks Chinese text between any two characters (资源29 / 1人, 化解率99. / 07%),
+    but text marked en-US by Unicode's rules: never between digits, nor around a word joiner.
+    So a figure is marked en-US, with a hidden word joiner — a ``w:sym``, which python-docx and
+    our readers do not count as text, in a ``w:vanish`` run, which Word and WPS neither show nor
+    print — before each character that follows a digit or Chinese character of it. Word and WPS
+    keep half-width digits, decimal point and % together as one word of their own.
+    """
+    for run in list(paragraph.iter(qn("w:r"))):
+        children = [c for c in run if c.tag != qn("w:rPr")]
+        if len(children) != 1 or children[0].tag != qn("w:t") or not children[0].text:
+            continue
+        text = children[0].text
+        if not FIGURE.search(text):
+            continue
+        pieces = list(_figure_pieces(text))
+        parent, index = run.getparent(), run.getparent().index(run)
+        parent.remove(run)
+        for offset, (piece, kind) in enumerate(pieces):
+            parent.insert(index + offset, _run_like(run, piece, kind))
+
+
+def _figure_pieces(text: str) -> Iterable[tuple[str, str]]:
+    """``(text, kind)``: kind "" for plain text, "figure" for figure text, "joiner" between."""
+    position = 0
+    for match in FIGURE.finditer(text):
+        if match.start() > position:
+            yield text[position : match.start()], ""
+        number, rest = match.group("number"), match.group("unit")
+        if number is None:
+            number, rest = "", match.group("rank")
+        if number:
+            yield number, "figure"
+        for index, char in enumerate(rest):
+            if number or index:
+                yield "", "joiner"
+            yield char, "figure"
+        position = match.end()
+    if position < len(text):
+        yield text[position:], ""
+
+
+def _run_like(model: _Element, text: str, kind: str) -> _Element:
+    """A run with ``model``'s properties holding ``text``, a figure part, or a hidden joiner."""
+    run = OxmlElement("w:r")
+    model_rpr = model.find(qn("w:rPr"))
+    rpr = copy.deepcopy(model_rpr) if model_rpr is not None else OxmlElement("w:rPr")
+    run.append(rpr)
+    if kind:
+        set_language(rpr, FIGURE_LANGUAGE)
+    if kind == "joiner":
+        rpr.insert_element_before(OxmlElement("w:vanish"), *_RPR_AFTER_VANISH)
+        fonts = rpr.find(qn("w:rFonts"))
+        symbol = OxmlElement("w:sym")
+        symbol.set(qn("w:font"), fonts.get(qn("w:eastAsia")) if fonts is not None else BODY_FONT)
+        symbol.set(qn("w:char"), WORD_JOINER)
+        run.append(symbol)
+        return run
+    element = OxmlElement("w:t")
+    element.text = text
+    if text != text.strip():
+        element.set(XML_SPACE, "preserve")
+    run.append(element)
+    return run
+
+
+_RPR_AFTER_VANISH = (
+    "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+    "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl",
+    "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+)  # fmt: skip
+
+
 # --- package ----------------------------------------------------------------------------------
 
 
@@ -481,3 +573,4 @@ def _restyle_paragraphs(document: DocxDocument) -> None:
         _strip(ppr, _PARAGRAPH_LAYOUT_TAGS)
         for run in paragraph._p.iter(qn("w:r")):
             _strip(run.find(qn("w:rPr")), _RUN_FONT_TAGS)
+        keep_figures_whole(paragraph._p)
