@@ -183,9 +183,10 @@ def font_findings(pdf_name: str = "", fontconfig_file: Path | None = None) -> li
     substitutions = font_substitutions(fontconfig_file)
     if substitutions is None:
         message = "无法确认 PDF 所用字体（本机没有 fontconfig），请打开 PDF 查看字体。"
-        return [Finding(FONT_SUBSTITUTED, Severity.WARNING, message)]
+        return [Finding(FONT_SUBSTITUTED, Severity.WARNING, message, file=pdf_name)]
     return [
-        Finding(FONT_SUBSTITUTED, Severity.WARNING, s.message(), hint=hint) for s in substitutions
+        Finding(FONT_SUBSTITUTED, Severity.WARNING, s.message(), file=pdf_name, hint=hint)
+        for s in substitutions
     ]
 
 
