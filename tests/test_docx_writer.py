@@ -397,3 +397,18 @@ def test_subject_is_written() -> None:
     data = write_document(BLOCKS, title=TITLE, author=AUTHOR, when=WHEN, subject="工作总结")
     props = docx.Document(io.BytesIO(data)).core_properties
     assert (props.title, props.subject, props.author) == (TITLE, "工作总结", AUTHOR)
+
+
+def test_the_layout_applied_again_changes_nothing(tmp_path: Path) -> None:
+    """Drafts and bound files are laid out again; that must keep what the writer placed."""
+    from chengbei_report.render.layout import apply_official_layout
+
+    blocks = [*BLOCKS[:-1]]  # the office, then the date line from ``signed``
+    data = write_document(blocks, title=TITLE, author=AUTHOR, when=WHEN, signed=date(2023, 7, 10))
+    again = docx.Document(io.BytesIO(data))
+    apply_official_layout(again, restyle=True)
+    original = docx.Document(io.BytesIO(data))
+    assert [(p.style.name, p.text) for p in again.paragraphs] == [
+        (p.style.name, p.text) for p in original.paragraphs
+    ]
+    assert again.element.body.xml == original.element.body.xml

@@ -92,6 +92,13 @@ WORD_JOINER = "2060"
 HEADING1_PATTERN = re.compile(r"^[一二三四五六七八九十]+、")
 HEADING2_PATTERN = re.compile(r"^（[一二三四五六七八九十]+）")
 _OFFICIAL_STYLES = ("Title", "Heading 1", "Heading 2", SIGNATURE_STYLE)
+_FONT_OF_STYLE = {
+    "Title": TITLE_FONT,
+    "Heading 1": HEADING1_FONT,
+    "Heading 2": HEADING2_FONT,
+    SIGNATURE_STYLE: BODY_FONT,
+    "Normal": BODY_FONT,
+}
 # Run properties that would override the official fonts and sizes in a foreign document.
 _RUN_FONT_TAGS = ("w:rFonts", "w:sz", "w:szCs", "w:spacing", "w:w", "w:kern")
 _PARAGRAPH_LAYOUT_TAGS = ("w:spacing", "w:ind", "w:jc", "w:snapToGrid")
@@ -109,9 +116,10 @@ def apply_official_layout(document: DocxDocument, *, restyle: bool = False) -> N
     """Give ``document`` the GB/T 9704 page, grid, styles, fonts and page numbers.
 
     ``restyle`` is for documents written elsewhere (a Word/WPS template, an edited draft):
-    paragraphs numbered 一、 / （一） become headings, the first one the title, and direct fonts,
-    sizes, indents and spacing that would override the official ones are removed from body
-    paragraphs. A document's other styles (a table style, say) are left as they are.
+    paragraphs numbered 一、 / （一） become headings, the first one the title; their runs name
+    the official font of their style (as our writer's runs do), direct sizes, indents and
+    spacing are removed, and figures are kept whole. A document's other styles (a table style,
+    say) are left as they are.
     """
     _set_document_defaults(document)
     _define_styles(document)
@@ -567,10 +575,15 @@ def _restyle_paragraphs(document: DocxDocument) -> None:
     for paragraph in document.paragraphs:
         if not paragraph.text.strip():
             continue
-        paragraph.style = document.styles[_official_style(paragraph, first)]
+        style = _official_style(paragraph, first)
+        paragraph.style = document.styles[style]
         first = False
-        ppr = paragraph._p.pPr
-        _strip(ppr, _PARAGRAPH_LAYOUT_TAGS)
+        if style != SIGNATURE_STYLE:  # the signature's and date's places are computed
+            _strip(paragraph._p.pPr, _PARAGRAPH_LAYOUT_TAGS)
         for run in paragraph._p.iter(qn("w:r")):
-            _strip(run.find(qn("w:rPr")), _RUN_FONT_TAGS)
+            rpr = run.get_or_add_rPr()
+            _strip(rpr, _RUN_FONT_TAGS)
+            run_style = rpr.find(qn("w:rStyle"))
+            run_in = run_style is not None and run_style.get(qn("w:val")) == "Run-inHeading"
+            set_fonts(rpr, HEADING2_FONT if run_in else _FONT_OF_STYLE[style])
         keep_figures_whole(paragraph._p)
