@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chengbei_report.build import build_report
+from chengbei_report.commands.build import build_report
 from chengbei_report.periods import Period
 from chengbei_report.workspace import parse_signing_date
 

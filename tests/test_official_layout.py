@@ -10,8 +10,8 @@ from conftest import REPORT_PERIOD
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult, build_report
 from chengbei_report.cli import app
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.errors import WorkspaceError
 from chengbei_report.workspace import open_workspace
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from chengbei_report.build import BuildResult
+from chengbei_report.commands.build import BuildResult
 from chengbei_report.render.pdf import FONT_SUBSTITUTED, font_findings, installed_families
 
 pytestmark = [
