@@ -105,7 +105,7 @@ def test_full_chinese_lines_hold_28_characters_to_the_right_edge(body: list[Line
         indent = round((line.x0 - LEFT) / CHAR)  # a paragraph's first line: two characters in
         counts[line.text] = len(line.inside) + indent
         assert line.x1 == pytest.approx(RIGHT, abs=1) or line.text[-1] in HANGING, line
-    assert len(full) >= 60  # most lines of the report are Chinese only
+    assert len(full) >= 40  # most lines of the report are Chinese only (60 in the sample)
     assert set(counts.values()) == {28}, [t for t, n in counts.items() if n != 28]
 
 
