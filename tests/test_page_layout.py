@@ -182,3 +182,26 @@ def test_with_the_free_faces_no_sans_serif_face_is_used(sample_pdf: BuildResult)
     warned = [f.message for f in sample_pdf.findings if f.code == FONT_SUBSTITUTED]
     assert warned == [f.message for f in font_findings(sample_pdf.pdf.name)]
     assert all("同类的免费字体" in message for message in warned)
+
+
+def test_a_libreoffice_round_trip_keeps_the_text_and_the_figures(
+    sample_pdf: BuildResult, tmp_path: Path
+) -> None:
+    """LibreOffice saves the hidden word joiners as text; readers do not count them."""
+    from chengbei_report.commands.check import check_report
+    from chengbei_report.compare.check import read_paragraphs
+    from chengbei_report.render.pdf import find_soffice
+
+    profile = f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}"
+    convert = ["--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "rt")]
+    subprocess.run(
+        [find_soffice(), profile, "--headless", *convert, str(sample_pdf.document)],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    round_tripped = tmp_path / "rt" / sample_pdf.document.name
+    assert read_paragraphs(round_tripped) == read_paragraphs(sample_pdf.document)
+    assert "\u2060" not in "".join(read_paragraphs(round_tripped))
+    result = check_report(round_tripped, sample_pdf.period)
+    assert result.mismatches == []
