@@ -17,6 +17,7 @@ from chengbei_report.cycle.match import Matcher
 from chengbei_report.cycle.refresh import Outcome, Refreshed, format_figure, refresh, retitle
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
+from chengbei_report.render.layout import apply_official_layout
 
 DRAFT_SUFFIX = "_初稿"
 
@@ -98,7 +99,8 @@ def find_last_report(project: Any, period: Period, out_root: Path) -> Path:
 def draft_document(
     project: Any, period: Period, source: Path, target: Path, when: Any
 ) -> tuple[DraftResult, bytes]:
-    """The draft's bytes and what was done; nothing is written here."""
+    """The draft's bytes and what was done, in the official layout; nothing is written here."""
+    official_layout = project.workspace.official_layout
     document = open_docx(source)
     bindings = bindings_of(document)
     if bindings is None:
@@ -116,6 +118,8 @@ def draft_document(
     loose = loose_numbers(body, set(bindings.bindings), skip_first=True)
     confirm = [_mark_loose(document, item, matcher, when) for item in loose]
     result = DraftResult(period, source, old_period, target, figures, confirm)
+    if official_layout:
+        apply_official_layout(document, restyle=True)
     return result, save(document, bindings, when)
 
 
