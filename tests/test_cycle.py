@@ -192,8 +192,9 @@ def test_text_typed_inside_a_bookmark_stays_and_the_figure_is_refreshed(
     source = tmp_path / "改过.docx"
     document = docx.Document(str(built_sample.document))
     paragraph = _paragraph(document, "三是盘活闲置资源")
-    [run] = _bookmark_runs(paragraph, "econ_park_revenue", built_sample.document)
-    run.find(qn("w:t")).text = "约" + run.find(qn("w:t")).text + "以上"
+    runs = _bookmark_runs(paragraph, "econ_park_revenue", built_sample.document)
+    runs[0].find(qn("w:t")).text = "约" + runs[0].find(qn("w:t")).text
+    runs[-1].find(qn("w:t")).text += "以上"
     document.save(str(source))
     result = draft_report(NEXT, source=source, out_dir=tmp_path / "out")
     [revenue] = [f for f in result.figures if f.binding.code == "econ_park_revenue"]

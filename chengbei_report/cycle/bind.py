@@ -30,6 +30,7 @@ from chengbei_report.cycle.refresh import locate
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch
+from chengbei_report.render.layout import apply_official_layout
 
 _SETTLE = re.compile(r"^\s*指标\s*[:：]\s*(?P<name>.+?)\s*$")
 _NO_DATA = {"无", "没有", "不是数据", "否"}
@@ -161,6 +162,8 @@ def bind_document(
             continue
         rows.append(_bind_one(document, item, matcher, bindings, settled, numbering, when))
     rows.sort(key=lambda row: row.paragraph)
+    if project.workspace.official_layout:
+        apply_official_layout(document, restyle=True)
     return BindResult(period, source, target, rows), save(document, bindings, when)
 
 

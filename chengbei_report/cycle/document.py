@@ -22,6 +22,7 @@ _TIME = re.compile(
     r"(?:今年|去年|明年|本年|年内)?\d{1,2}月(?:份|底|初|中旬|上旬|下旬)?(?:起|前|以来)?"
     r"|今年来|今年|去年|明年|下半年|半年来|一年来|年底前?"
 )
+WORD_JOINER = "\u2060"
 _TIME_UNITS = {"年", "月", "月份", "日", "天", "季度"}
 
 
@@ -41,7 +42,21 @@ def open_docx(path: Path) -> Any:
             hint="请在 Word 或 WPS 中另存为 .docx（Word 文档）后重试。",
         ) from exc
     _normalise_core_relationship(document)
+    _drop_word_joiners(document)
     return document
+
+
+def _drop_word_joiners(document: Any) -> None:
+    """LibreOffice turns the layout's hidden word joiners (``w:sym``) into U+2060 in the text.
+
+    They are no text of the report: they go here, and the official layout, applied again when
+    the document is written, puts its hidden joiners back.
+    """
+    from docx.oxml.ns import qn
+
+    for node in document.element.body.iter(qn("w:t")):
+        if node.text and WORD_JOINER in node.text:
+            node.text = node.text.replace(WORD_JOINER, "")
 
 
 def _normalise_core_relationship(document: Any) -> None:
