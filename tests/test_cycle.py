@@ -450,3 +450,26 @@ def test_equal_values_are_told_apart_by_the_words_before_them() -> None:
     found = matcher.match(find_figures(bare)[0], bare)
     assert found.chosen is None and len(found.candidates) >= 3
     assert "就业帮扶率（social_assist_rate）" in {c.label for c in found.candidates}
+
+
+def test_a_figure_typed_over_in_word_without_its_bookmark_is_still_reported(
+    tmp_path: Path, bound: Path
+) -> None:
+    """Word deletes a bookmark whose whole text is typed over; the words around find it."""
+    edited = tmp_path / "改写.docx"
+    _overwrite(bound, edited, "social_reemployment_rate", "99.99%")
+    document = docx.Document(str(edited))
+    names = {
+        n for n, b in bindings_of(document).bindings.items() if b.code == "social_reemployment_rate"
+    }
+    body = document.element.body
+    starts = [e for e in body.iter(qn("w:bookmarkStart")) if e.get(qn("w:name")) in names]
+    ids = {e.get(qn("w:id")) for e in starts}
+    for element in [
+        *starts,
+        *(e for e in body.iter(qn("w:bookmarkEnd")) if e.get(qn("w:id")) in ids),
+    ]:
+        element.getparent().remove(element)
+    document.save(str(edited))
+    [item] = check_report(edited, NEXT).mismatches
+    assert item.indicator == "social_reemployment_rate" and item.text == "99.99%"

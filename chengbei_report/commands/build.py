@@ -142,7 +142,7 @@ def _document_bytes(
     from chengbei_report.cycle.bindings import from_rendered
     from chengbei_report.render.docx_writer import write_document
 
-    bindings = from_rendered(rendered.uses, rendered.labels, period)
+    bindings = from_rendered(rendered.blocks, rendered.uses, rendered.labels, period)
     return write_document(
         rendered.blocks,
         title=title,

@@ -26,7 +26,7 @@ from chengbei_report.cycle.document import (
     save,
 )
 from chengbei_report.cycle.match import Candidate, Matcher
-from chengbei_report.cycle.refresh import locate
+from chengbei_report.cycle.refresh import locate, reanchor
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch
@@ -185,6 +185,7 @@ def _settlements(document: Any) -> dict[tuple[Any, int, int], str]:
 def _check_kept(body: Any, bindings: BindingSet, project: Any, period: Period) -> list[BindRow]:
     """Bound figures whose text is still theirs stay; overwritten ones are unbound and matched."""
     rows = []
+    reanchor(body, bindings)
     paragraphs = {p: n for n, p in enumerate(docx_text.body_paragraphs(body), start=1)}
     present = set()
     for mark in list(docx_text.bookmarks(body)):

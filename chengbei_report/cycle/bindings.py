@@ -9,13 +9,14 @@ and LibreOffice keep both bookmarks and custom properties (docs/formats.md, "Bin
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chengbei_report.compute.figures import FigureUse
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
+from chengbei_report.render.blocks import Block
 
 PERIOD_PROPERTY = "cbr_period"  # the period whose figures the document shows
 VERSION_PROPERTY = "cbr_bindings"
@@ -23,6 +24,7 @@ VERSION = "1"
 FIGURE_PREFIX = "cbf_"
 LABEL_PREFIX = "cby_"
 CURRENT, LAST_YEAR = "cur", "year"
+CONTEXT_BEFORE, CONTEXT_AFTER = 8, 4  # characters of context kept with a binding
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Binding:
     code: str
     call: tuple[Any, ...]
     text: str
+    before: str = ""  # the words around it when last written: they find the figure again
+    after: str = ""  # if its bookmark is lost (Word drops one whose text is typed over)
 
     @property
     def is_label(self) -> bool:
@@ -52,10 +56,16 @@ class Binding:
         return Period.parse(self.namespace)
 
     def with_text(self, text: str) -> Binding:
-        return Binding(self.name, self.namespace, self.code, self.call, text)
+        return replace(self, text=text)
+
+    def with_context(self, paragraph: str, start: int, end: int) -> Binding:
+        """The binding with the words around ``start:end`` of ``paragraph`` as its context."""
+        before = paragraph[max(0, start - CONTEXT_BEFORE) : start]
+        return replace(self, before=before, after=paragraph[end : end + CONTEXT_AFTER])
 
     def encode(self) -> str:
         data = {"ns": self.namespace, "code": self.code, "call": list(self.call), "text": self.text}
+        data |= {"b": self.before, "a": self.after}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -63,7 +73,15 @@ class Binding:
         """None for a property that is not a binding of ours (a person's or another tool's)."""
         try:
             data = json.loads(value)
-            return cls(name, str(data["ns"]), str(data["code"]), tuple(data["call"]), data["text"])
+            return cls(
+                name,
+                str(data["ns"]),
+                str(data["code"]),
+                tuple(data["call"]),
+                str(data["text"]),
+                str(data.get("b", "")),
+                str(data.get("a", "")),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -89,19 +107,21 @@ class BindingSet:
 
 
 def from_rendered(
-    uses: list[FigureUse], labels: Mapping[str, Period], period: Period
+    blocks: Sequence[Block], uses: list[FigureUse], labels: Mapping[str, Period], period: Period
 ) -> BindingSet:
     """The bindings of a freshly rendered document (build's writer route)."""
     bindings: dict[str, Binding] = {}
     for use in uses:
         if use.bookmark:
             ns = namespace_of(use.figure.period, period)
-            bindings[use.bookmark] = Binding(
-                name=use.bookmark, namespace=ns, code=use.figure.code, call=use.call, text=use.text
-            )
+            bindings[use.bookmark] = Binding(use.bookmark, ns, use.figure.code, use.call, use.text)
     for name, label in labels.items():
         text = f"{label.year}年"
         bindings[name] = Binding(name, namespace_of(label, period), "", ("year",), text)
+    for block in blocks:
+        for start, end, name in block.figures:
+            if name in bindings:
+                bindings[name] = bindings[name].with_context(block.full_text, start, end)
     return BindingSet(period, bindings)
 
 

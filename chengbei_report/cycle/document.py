@@ -79,10 +79,21 @@ def bindings_of(document: Any) -> BindingSet | None:
 
 def save(document: Any, bindings: BindingSet, when: datetime) -> bytes:
     """The document's bytes with its bindings stored, identical for identical content."""
-    set_custom_properties(document, bindings.properties())
+    store_bindings(document, bindings)
     buffer = io.BytesIO()
     document.save(buffer)
     return deterministic_zip(buffer.getvalue(), when)
+
+
+def store_bindings(document: Any, bindings: BindingSet) -> None:
+    """Write the bindings into the custom properties, each with the words now around its
+    figure, to find it again if its bookmark is lost."""
+    for mark in docx_text.bookmarks(document.element.body):
+        binding = bindings.bindings.get(mark.name)
+        if binding is not None and mark.end > mark.start:
+            text = docx_text.paragraph_text(mark.paragraph)
+            bindings.bindings[mark.name] = binding.with_context(text, mark.start, mark.end)
+    set_custom_properties(document, bindings.properties())
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ from typing import Any
 from chengbei_report.compute.figures import FigureUse
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
-from chengbei_report.cycle.document import bindings_of, open_docx
+from chengbei_report.cycle.document import bindings_of, open_docx, store_bindings
 from chengbei_report.cycle.refresh import Outcome, format_figure, refresh, retitle
 from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.render.blocks import Block, BlockKind
-from chengbei_report.render.docx_writer import set_custom_properties
 from chengbei_report.render.template import RenderedDocument
 
 OVERWRITTEN = "CYCLE_FIGURE_OVERWRITTEN"
@@ -75,7 +74,7 @@ def fill_bound(project: Any, period: Period, path: Path) -> tuple[RenderedDocume
             block = item.paragraph - 1
             uses.append(FigureUse(item.figure, item.new_text, block, sections[block]))
     retitle(document, old, period)
-    set_custom_properties(document, bindings.properties())
+    store_bindings(document, bindings)
     buffer = io.BytesIO()
     document.save(buffer)
     return RenderedDocument(blocks, uses, docx=buffer.getvalue()), findings

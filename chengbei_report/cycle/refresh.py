@@ -8,6 +8,7 @@ reported, never silently replaced or kept.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,6 +20,7 @@ from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import Binding, BindingSet
 from chengbei_report.errors import ReportError
 from chengbei_report.periods import Period
+from chengbei_report.read.numbers_text import find_figures
 from chengbei_report.render import numbers
 from chengbei_report.render.template import _MARK, Recorder
 
@@ -106,6 +108,47 @@ def locate(mark: docx_text.Bookmark, binding: Binding) -> tuple[int, int] | None
     return None
 
 
+_MIN_CONTEXT = 3  # characters of context that must match before a lost figure is found again
+
+
+def reanchor(body: _Element, bindings: BindingSet) -> None:
+    """Bookmarks for bound figures that lost theirs, found again by the words around them.
+
+    Word deletes a bookmark whose whole text is typed over, and retyping a paragraph leaves
+    its bookmarks empty; the binding's context (the words before and after the figure when it
+    was last written) finds the text that now stands there, so an overwritten figure is still
+    reported, never silently dropped. A figure whose words changed too is taken as deleted.
+    """
+    marks = {m.name: m for m in docx_text.bookmarks(body)}
+    lost = [
+        b
+        for name, b in bindings.bindings.items()
+        if (name not in marks or deleted(marks[name])) and len(b.before + b.after) >= _MIN_CONTEXT
+    ]
+    if not lost:
+        return
+    paragraphs = docx_text.body_paragraphs(body)
+    ident = docx_text.next_bookmark_id(body)
+    for binding in lost:
+        pattern = re.compile(re.escape(binding.before) + "(.{1,30}?)" + re.escape(binding.after))
+        for paragraph in paragraphs:
+            found = pattern.search(docx_text.paragraph_text(paragraph))
+            if found and _figure_like(found.group(1), binding):
+                if binding.name in marks:
+                    docx_text.remove_bookmark(marks[binding.name].paragraph, binding.name)
+                docx_text.wrap_bookmark(paragraph, *found.span(1), binding.name, ident)
+                ident += 1
+                break
+
+
+def _figure_like(text: str, binding: Binding) -> bool:
+    """Whether ``text`` can stand where the figure stood: its own text, one figure, a placeholder."""
+    if text == binding.text or text.startswith("【缺："):
+        return True
+    found = find_figures(text)
+    return len(found) == 1 and found[0].text == text
+
+
 def deleted(mark: docx_text.Bookmark) -> bool:
     """A bookmark left empty: the person deleted the figure (Word keeps the collapsed mark)."""
     return mark.start == mark.end
@@ -133,6 +176,7 @@ def refresh(
     body: _Element, bindings: BindingSet, lookup: Any, catalog: Any, period: Period
 ) -> list[Refreshed]:
     """Refresh every bound figure of ``body`` for ``period``; bindings without a bookmark go."""
+    reanchor(body, bindings)
     paragraphs = {p: n for n, p in enumerate(docx_text.body_paragraphs(body), start=1)}
     found: list[Refreshed] = []
     seen: set[str] = set()

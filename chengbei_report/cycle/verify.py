@@ -17,7 +17,7 @@ from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
 from chengbei_report.cycle.document import context, loose_numbers
 from chengbei_report.cycle.match import Matcher
-from chengbei_report.cycle.refresh import deleted, format_binding, indicator_name, locate
+from chengbei_report.cycle.refresh import deleted, format_binding, indicator_name, locate, reanchor
 from chengbei_report.errors import ReportError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -44,6 +44,7 @@ def check_bound(
     docx: Path, document: Any, bindings: BindingSet, project: Any, period: Period, matcher: Matcher
 ) -> CheckResult:
     body = document.element.body
+    reanchor(body, bindings)
     paragraphs = docx_text.body_paragraphs(body)
     numbers = {p: n for n, p in enumerate(paragraphs, start=1)}
     result = CheckResult(document=docx, period=period, paragraphs=len(paragraphs))
