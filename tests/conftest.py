@@ -77,3 +77,16 @@ def stderr_on_a_terminal(argv: list[str]) -> str:
         reader.join(timeout=30)
         os.close(main)
     return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected CLI output under tests/data/cli/ (review it with git diff)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
