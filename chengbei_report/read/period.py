@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.codes import FILE_DUPLICATE_DEPARTMENT
+from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
@@ -64,8 +65,7 @@ def load_submission(path: Path, catalog: Catalog, limits: Limits | None = None) 
 
 
 def _unreadable(path: Path, exc: UnreadableWorkbook) -> Submission:
-    finding = Finding(exc.code, Severity.ERROR, exc.message, path.name, hint=exc.hint)
-    return Submission(path=path, department=None, findings=[finding])
+    return Submission(path=path, department=None, findings=[exc.finding(path.name)])
 
 
 def load_submissions(
@@ -115,11 +115,10 @@ def _add(data: PeriodData, submission: Submission) -> None:
     first = data.by_department.setdefault(submission.department.code, submission)
     if first is not submission:
         data.findings.append(
-            Finding(
-                "FILE_DUPLICATE_DEPARTMENT",
-                Severity.ERROR,
-                f"“{submission.department.name}”在本期有两份报表：{first.file} 和 {submission.file}。",
-                submission.file,
-                hint="请删除旧的一份，只保留最终版本。",
+            FILE_DUPLICATE_DEPARTMENT.make(
+                department=submission.department.name,
+                first=first.file,
+                second=submission.file,
+                file=submission.file,
             )
         )
