@@ -67,9 +67,12 @@ _BYTES_PER_CHAR = 12  # an XML character reference such as &#1114111; is at most
 
 
 class UnreadableWorkbook(Exception):
-    """The file cannot be read as a workbook; ``entry`` is the finding code to report."""
+    """The file cannot be read as a workbook; ``entry`` is the finding code to report.
 
-    def __init__(self, entry: FindingCode, message: str, hint: str = "") -> None:
+    ``hint`` defaults to the code's hint in the registry.
+    """
+
+    def __init__(self, entry: FindingCode, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.entry = entry
         self.code = entry.code
@@ -79,7 +82,7 @@ class UnreadableWorkbook(Exception):
     def finding(self, file: str) -> Finding:
         return self.entry.make(self.message, file=file, hint=self.hint)
 
-    def __reduce__(self) -> tuple[type[UnreadableWorkbook], tuple[FindingCode, str, str]]:
+    def __reduce__(self) -> tuple[type[UnreadableWorkbook], tuple[FindingCode, str, str | None]]:
         """Pickled whole: the scan may run in another process."""
         return type(self), (self.entry, self.message, self.hint)
 
