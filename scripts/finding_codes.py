@@ -31,9 +31,7 @@ def tables(registry: Mapping[str, FindingCode] = REGISTRY) -> str:
         parts.append(f"#### {group.value}\n")
         parts.append("| code | severity | title | meaning |")
         parts.append("|---|---|---|---|")
-        parts.extend(
-            f"| `{c.code}` | {c.severity.value} | {c.title} | {c.meaning} |" for c in rows
-        )
+        parts.extend(f"| `{c.code}` | {c.severity.value} | {c.title} | {c.meaning} |" for c in rows)
         parts.append("")
     return "\n".join(parts)
 
@@ -59,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         README.write_text(wanted, encoding="utf-8")
     elif args.check:
         if wanted != current:
-            print("README.md's finding codes differ from the registry: run --write", file=sys.stderr)
+            print(
+                "README.md's finding codes differ from the registry: run --write", file=sys.stderr
+            )
             return 1
     else:
         print(tables())
