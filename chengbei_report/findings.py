@@ -18,7 +18,7 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one place. ``code`` is stable and documented in README."""
+    """One problem in one place; made by ``FindingCode.make`` (chengbei_report/codes.py)."""
 
     code: str
     severity: Severity
