@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult
 from chengbei_report.cli import app
+from chengbei_report.commands.build import BuildResult
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "cli"

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from chengbei_report import cli
-from chengbei_report.build import BuildResult, build_report
 from chengbei_report.codes import TEXT_XML_ILLEGAL
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.errors import OutputError, TemplateError
 from chengbei_report.periods import Period
 from chengbei_report.workspace import bundled_path

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog
-from chengbei_report.codes import FILE_DUPLICATE_DEPARTMENT
-from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
@@ -29,7 +27,6 @@ class PeriodData:
     period: Period
     folder: Path
     submissions: list[Submission] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
     by_department: dict[str, Submission] = field(default_factory=dict)
 
     def reported(self, code: str, department: str) -> tuple[Submission, ReportedValue] | None:
@@ -108,17 +105,7 @@ def load_period(
 
 
 def _add(data: PeriodData, submission: Submission) -> None:
+    """Index the first file of each department; ``validate`` reports a second one."""
     data.submissions.append(submission)
-    data.findings.extend(submission.findings)
-    if submission.department is None:
-        return
-    first = data.by_department.setdefault(submission.department.code, submission)
-    if first is not submission:
-        data.findings.append(
-            FILE_DUPLICATE_DEPARTMENT.make(
-                department=submission.department.name,
-                first=first.file,
-                second=submission.file,
-                file=submission.file,
-            )
-        )
+    if submission.department is not None:
+        data.by_department.setdefault(submission.department.code, submission)

@@ -32,7 +32,7 @@ def structure_findings(ctx: CheckContext, submission: Submission) -> list[Findin
     findings.extend(_row_findings(ctx, submission))
     if submission.department is not None:
         findings.extend(_missing_indicators(ctx, submission))
-        findings.extend(_ledger_findings(ctx, submission))
+        findings.extend(_ledger_structure_findings(ctx, submission))
     return findings
 
 
@@ -147,12 +147,12 @@ def _missing_indicators(ctx: CheckContext, submission: Submission) -> list[Findi
             sheet=INDICATOR_SHEET,
             indicator=indicator.code,
         )
-        for indicator in ctx.catalog.reported(submission.department.code)
+        for indicator in ctx.catalog.reported_indicators(submission.department.code)
         if ctx.expected(indicator) and indicator.code not in submission.values
     ]
 
 
-def _ledger_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
+def _ledger_structure_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     assert submission.department is not None
     findings: list[Finding] = []
     kind = ctx.period.kind.value if ctx.period is not None else ""
