@@ -13,9 +13,11 @@ To add a code: one ``_define`` call below (name, severity, group, title, meaning
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from chengbei_report.findings import Finding, Severity
 
@@ -34,6 +36,7 @@ class UnknownFindingCode(KeyError):
     """A code that is not in the registry: a defect of the code asking for it."""
 
 
+_FORMATTER = string.Formatter()
 _NAME = re.compile(r"[A-Z]+(?:_[A-Z0-9]+)+")
 SUMMARY_MESSAGE = "同类问题在工作表“{sheet}”中共有 {count} 处，以上只列出前 {limit} 处。"
 
@@ -49,6 +52,12 @@ class FindingCode:
     meaning: str
     hint: str = ""
     message: str = ""
+
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        """The names the hint and message templates use (a misspelt one is refused)."""
+        parsed = (*_FORMATTER.parse(self.hint), *_FORMATTER.parse(self.message))
+        return frozenset(name for _, name, _, _ in parsed if name)
 
     def make(
         self,
@@ -66,6 +75,9 @@ class FindingCode:
         ``message`` defaults to the code's message template; ``hint`` to its hint template
         (pass ``hint`` for a hint more precise than the code's).
         """
+        unknown = set(fields) - self.fields
+        if unknown:
+            raise TypeError(f"{self.code} has no template field {', '.join(sorted(unknown))}")
         fields = {"file": file, "sheet": sheet, "cell": cell, "indicator": indicator, **fields}
         if message is None:
             if not self.message:

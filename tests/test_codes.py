@@ -148,11 +148,13 @@ def test_templates_are_filled_from_fields_and_locations() -> None:
     assert CELL_EMPTY.make("x", hint="另一个提示").hint == "另一个提示"
 
 
-def test_a_missing_message_or_field_raises() -> None:
+def test_a_missing_message_or_a_missing_or_misspelt_field_raises() -> None:
     with pytest.raises(ValueError, match="no fixed message"):
         CELL_EMPTY.make(file="a.xlsx")
     with pytest.raises(KeyError, match="unit"):
         CELL_UNIT_MISMATCH.make("x")
+    with pytest.raises(TypeError, match="unti"):
+        CELL_UNIT_MISMATCH.make("x", unti="万元")
 
 
 def test_the_summary_of_a_full_sheet_comes_from_the_registry() -> None:
