@@ -590,6 +590,16 @@ TEXT_XML_ILLEGAL = _define(
     "文档第{paragraph}段含有 Word 无法保存的控制字符（{chars}），已删除；来源：{source}。",
 )
 
+PDF_FONT_SUBSTITUTED = _define(
+    "PDF_FONT_SUBSTITUTED",
+    WARNING,
+    _D,
+    "PDF 字体替换",
+    "`build --pdf`: an official font is not installed; the message names the face the PDF uses"
+    " instead and whether it is of the same style",
+    "安装该字体，或安装 README“PDF 字体”一节所列的免费同类字体。",
+)
+
 # --- Rules -----------------------------------------------------------------------------------
 
 RULE_VIOLATED = _define(
