@@ -12,18 +12,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chengbei_report.codes import CYCLE_FIGURE_MISSING, CYCLE_FIGURE_OVERWRITTEN
 from chengbei_report.compute.figures import FigureUse
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet
 from chengbei_report.cycle.document import bindings_of, open_docx, store_bindings
 from chengbei_report.cycle.refresh import Outcome, format_figure, refresh, retitle
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.render.blocks import Block, BlockKind
 from chengbei_report.render.template import RenderedDocument
 
-OVERWRITTEN = "CYCLE_FIGURE_OVERWRITTEN"
-MISSING = "CYCLE_FIGURE_MISSING"
 _HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 _HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
@@ -53,23 +52,15 @@ def fill_bound(project: Any, period: Period, path: Path) -> tuple[RenderedDocume
         where = f"第{item.paragraph}段"
         if item.outcome is Outcome.OVERWRITTEN:
             expected = _expected(item, period)
+            message = f"{where}绑定的数字“{item.label}”被手工改写：{item.reason}{expected}。"
             findings.append(
-                Finding(
-                    OVERWRITTEN, Severity.ERROR,
-                    f"{where}绑定的数字“{item.label}”被手工改写：{item.reason}{expected}。",
-                    file=path.name, indicator=item.binding.code,
-                    hint="请改回，或删去该数字；保留手写数字请先运行 chengbei-report bind。",
-                )
-            )  # fmt: skip
+                CYCLE_FIGURE_OVERWRITTEN.make(message, file=path.name, indicator=item.binding.code)
+            )
         elif item.outcome is Outcome.MISSING:
+            message = f"{where}的“{item.label}”在{period.full_label}没有数据：{item.reason}"
             findings.append(
-                Finding(
-                    MISSING, Severity.ERROR,
-                    f"{where}的“{item.label}”在{period.full_label}没有数据：{item.reason}",
-                    file=path.name, indicator=item.binding.code,
-                    hint="请补报该数据，或在文中删去这个数字。",
-                )
-            )  # fmt: skip
+                CYCLE_FIGURE_MISSING.make(message, file=path.name, indicator=item.binding.code)
+            )
         elif item.figure is not None:
             block = item.paragraph - 1
             uses.append(FigureUse(item.figure, item.new_text, block, sections[block]))
