@@ -77,7 +77,30 @@ def _edited_report(tmp: Path, built: BuildResult) -> Path:
     return path
 
 
+def _typed_draft(tmp: Path, built: BuildResult) -> Path:
+    """The 2024H1 draft of the built report, with a sentence whose figure a person typed."""
+    from chengbei_report.commands.draft import draft_report
+    from chengbei_report.periods import Period
+
+    draft = draft_report(Period.parse("2024H1"), source=built.document, out_dir=tmp / "out")
+    document = docx.Document(str(draft.document))
+    night = next(p for p in document.paragraphs if p.text.startswith("三是盘活闲置资源"))
+    night.insert_paragraph_before("据统计，夜吉市日均客流量达2980人。").style = night.style
+    document.save(str(draft.document))
+    return draft.document
+
+
 CASES: dict[str, Setup] = {
+    "draft": lambda tmp, built: [
+        "draft",
+        "--period",
+        "2024H1",
+        "--from",
+        shutil.copy(built.document, tmp),
+        "--out",
+        str(tmp / "out"),
+    ],
+    "bind": lambda tmp, built: ["bind", str(_typed_draft(tmp, built)), "--period", "2024H1"],
     "build": lambda tmp, _: ["build", "--period", "2023H1", "--out", str(tmp / "out")],
     "build_broken": lambda tmp, _: [
         "build",
