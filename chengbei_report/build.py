@@ -13,11 +13,13 @@ from chengbei_report.compute.engine import Engine
 from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
 from chengbei_report.read.safety import Limits
-from chengbei_report.render.output import deterministic_zip, write_all_atomic
+from chengbei_report.render.output import deterministic_zip, repair_folder, write_set
+from chengbei_report.render.sandbox import RenderLimits
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
 from chengbei_report.render.workpaper import WorkpaperRow, write_workpaper
@@ -70,6 +72,7 @@ class BuildResult:
     figures: int = 0
     paragraphs: int = 0
     uses: list[FigureUse] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # an interrupted earlier build, finished
 
     @property
     def ok(self) -> bool:
@@ -85,6 +88,7 @@ class BuildResult:
             "figures": self.figures,
             "paragraphs": self.paragraphs,
             "findings": self.findings.to_dict(),
+            "repaired": self.repaired,
         }
 
 
@@ -119,22 +123,29 @@ def build_report(
 
     project = open_project(workspace_dir, progress)
     project.require_period(period)
+    template_path = template or project.workspace.template_path()
+    target = (out_dir or Path.cwd() / "out" / period.code).resolve()
+    names = _output_paths(project, period, target)
+    root = project.workspace.root
+    inputs = [template_path, project.workspace.catalog_path]
+    guard_outputs(names, inputs=[*inputs, *_period_files(project, period)], workspace=root)
     findings = FindingReport()
+    result = BuildResult(period=period, findings=findings, repaired=repair_folder(target))
     findings.extend(validate_loaded_period(project, period))
-    result = BuildResult(period=period, findings=findings)
     if not findings.ok:
         return result
-    template_path = template or project.workspace.template_path()
     rendered = render_document(project, period, template_path)
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
-    target = (out_dir or Path.cwd() / "out" / period.code).resolve()
-    result.document, result.workpaper = write_all_atomic(
-        _outputs(project, period, rendered, target),
+    written = write_set(
+        list(zip(names, _output_bytes(project, period, rendered), strict=True)),
         inputs=[template_path, *_input_files(project)],
+        workspace=root,
     )
+    result.document, result.workpaper = written.paths
+    result.repaired.extend(written.repaired)
     result.uses = rendered.uses
     result.figures = len(rendered.uses)
     result.paragraphs = len(rendered.blocks)
@@ -145,31 +156,32 @@ def build_report(
     return result
 
 
-def _outputs(
-    project: Project, period: Period, rendered: RenderedDocument, target: Path
-) -> list[tuple[Path, bytes]]:
+def _output_paths(project: Project, period: Period, target: Path) -> list[Path]:
+    """Where the document and the working paper go, in that order."""
+    return [
+        target / project.workspace.output_name("document", period),
+        target / project.workspace.output_name("workpaper", period),
+    ]
+
+
+def _output_bytes(project: Project, period: Period, rendered: RenderedDocument) -> list[bytes]:
     """The document and the working paper, as bytes, both made before either is written."""
     when = stamp(period)
     title = _title(project, period)
     workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
-    return [
-        (
-            target / project.workspace.output_name("document", period),
-            _document_bytes(project, rendered, title, when),
-        ),
-        (
-            target / project.workspace.output_name("workpaper", period),
-            deterministic_zip(workpaper, when),
-        ),
-    ]
+    return [_document_bytes(project, rendered, title, when), deterministic_zip(workpaper, when)]
 
 
 def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
+    """Fill the template; its includes come only from the workspace's and the built-in templates."""
+    roots = project.workspace.template_roots
+    limits = RenderLimits(seconds=project.limits.max_render_seconds)
+    context = template_context(project, period)
     if template_path.suffix.lower() == ".docx":
         from chengbei_report.render.docx_template import render_docx_template
 
-        return render_docx_template(template_path, template_context(project, period))
-    return render_text_template(template_path, template_context(project, period))
+        return render_docx_template(template_path, context, roots, limits)
+    return render_text_template(template_path, context, roots, limits)
 
 
 def _document_bytes(
@@ -208,6 +220,11 @@ def _validate_other_periods(
         for other in sorted(used)
         for finding in validate_loaded_period(project, other)
     ]
+
+
+def _period_files(project: Project, period: Period) -> list[Path]:
+    """The files of the period folder, known before any is read."""
+    return sorted(p for p in project.workspace.period_dir(period).iterdir() if p.is_file())
 
 
 def _input_files(project: Project) -> list[Path]:

@@ -223,7 +223,8 @@ def _parse(label: str, what: str, text: str | None, parser):
     try:
         return parser(text)
     except FormulaSyntaxError as exc:
-        raise CatalogError(f"指标 {label} 的{what}“{text}”有误：{exc}") from exc
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise CatalogError(f"指标 {label} 的{what}“{shown}”有误：{exc}") from exc
 
 
 def _decimal(label: str, key: str, value: object, default: Decimal | None) -> Decimal | None:

@@ -213,6 +213,8 @@ def build(
                 progress=progress,
             )
         )
+    for note in result.repaired:
+        _err(f"注意：{note}")
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
@@ -349,14 +351,14 @@ def _parse_threshold(text: str | None) -> Any:
     return value
 
 
-def _emit(data: bytes, out: Path | None) -> None:
-    """File content to --out, or to the terminal."""
+def _emit(data: bytes, out: Path | None, ws: Path | None, inputs: tuple[Path, ...] = ()) -> None:
+    """File content to --out (never over an input or into the workspace), or to the terminal."""
     if out is None:
         typer.echo(data.decode("utf-8-sig"), nl=False)
         return
     from chengbei_report.render.output import write_atomic
 
-    written = _run(lambda: write_atomic(out, data))
+    written = _run(lambda: write_atomic(out, data, inputs=inputs, workspace=ws))
     _err(f"已写出：{written}")
 
 
@@ -368,7 +370,8 @@ def _diff_workbooks(old: str, new: str, fmt: DiffFormat, out: Path | None, ws: A
     if fmt is DiffFormat.JSON and out is None:
         _print_json(result.to_dict())
     else:
-        _emit(_run(lambda: workbook_diff_bytes(result, fmt.value)), out)
+        data = _run(lambda: workbook_diff_bytes(result, fmt.value))
+        _emit(data, out, ws, inputs=(Path(old), Path(new)))
 
 
 def _diff_periods(
@@ -393,7 +396,7 @@ def _diff_periods(
         Console(width=width, soft_wrap=False).print(diff_output.rich_table(result))
         typer.echo(f"共 {len(result.rows)} 项指标，其中有变化 {len(result.changed)} 项。")
     else:
-        _emit(_run(lambda: diff_output.diff_bytes(result, fmt.value)), out)
+        _emit(_run(lambda: diff_output.diff_bytes(result, fmt.value)), out, ws)
 
 
 @app.command(cls=_Command)

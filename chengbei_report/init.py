@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from chengbei_report.errors import UsageError
+from chengbei_report.guard import guard_outputs
 from chengbei_report.workspace import TEMPLATES_DIR, bundled_path
 
 
@@ -16,7 +17,7 @@ def init_workspace(directory: Path) -> Path:
     The copy is assembled in a temporary sibling folder and moved into place at the end, so an
     interrupted run never leaves half a workspace behind.
     """
-    target = directory.expanduser().resolve()
+    target = guard_outputs([directory])[0]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"目录 {target} 已存在且不为空，为避免覆盖已有文件，未做任何改动。")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -31,9 +31,14 @@ class AnnotateResult:
 
 
 def annotate_workbooks(
-    findings: Sequence[Finding], sources: Mapping[str, Path], out_dir: Path
+    findings: Sequence[Finding],
+    sources: Mapping[str, Path],
+    out_dir: Path,
+    workspace: Path | None = None,
 ) -> AnnotateResult:
-    """One annotated copy per file in ``sources`` (name → path) that has findings."""
+    """One annotated copy per file in ``sources`` (name → path) that has findings.
+
+    Copies pass the output guard: never over a source, never into ``workspace``'s folders."""
     result = AnnotateResult()
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -44,7 +49,9 @@ def annotate_workbooks(
         if data is None:
             result.skipped.append(name)
             continue
-        result.written.append(write_atomic(out_dir / name, data, inputs=list(sources.values())))
+        result.written.append(
+            write_atomic(out_dir / name, data, inputs=list(sources.values()), workspace=workspace)
+        )
     return result
 
 

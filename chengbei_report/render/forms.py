@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from chengbei_report.catalog import Catalog, Department, Indicator, Ledger, LedgerColumn
 from chengbei_report.errors import ComputeError
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import HEADER_FIELDS, INDICATOR_SHEET
 
@@ -56,6 +57,7 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
     target = (out_dir or Path.cwd() / "forms" / period.code).resolve()
     protected = submission_files(project.workspace.period_dir(period))
     result = FormsResult(period)
+    planned: list[tuple[Path, bytes]] = []
     for department in project.catalog.departments.values():
         indicators, ledgers = due(project.catalog, department, period)
         if not indicators and not ledgers:
@@ -67,7 +69,11 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
             project.workspace.unit_name, department, period, (indicators, ledgers), previous, when
         )
         name = f"{project.workspace.unit_name}_{period.code}_{department.name}.xlsx"
-        result.files.append(write_atomic(target / name, data, inputs=protected))
+        planned.append((target / name, data))
+    root = project.workspace.root
+    guard_outputs([path for path, _data in planned], inputs=protected, workspace=root)
+    for path, data in planned:
+        result.files.append(write_atomic(path, data, inputs=protected, workspace=root))
     return result
 
 

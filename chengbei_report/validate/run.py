@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chengbei_report.compute.engine import Engine
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period, load_submissions
@@ -138,7 +139,7 @@ def validate_submissions(
         findings=FindingReport(findings),
     )
     if annotate_dir is not None:
-        _annotate(result, submissions, annotate_dir)
+        _annotate(result, submissions, annotate_dir, project.workspace.root)
     return result
 
 
@@ -202,7 +203,9 @@ def _context(project: Project, engine: Engine, period: Period | None) -> CheckCo
     )
 
 
-def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: Path) -> None:
+def _annotate(
+    result: ValidationResult, submissions: list[Submission], out_dir: Path, workspace: Path
+) -> None:
     from chengbei_report.render.annotate import annotate_workbooks
 
     sources = {s.file: s.path for s in submissions if s.workbook is not None}
@@ -212,5 +215,8 @@ def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: 
             f"批注副本目录 {out_dir} 就是报表所在目录，副本会被当作报表再次读取。",
             hint="请为 --annotate 指定另一个目录。",
         )
-    annotated = annotate_workbooks(result.findings.findings, sources, out_dir)
+    guard_outputs(
+        [out_dir / name for name in sources], inputs=list(sources.values()), workspace=workspace
+    )
+    annotated = annotate_workbooks(result.findings.findings, sources, out_dir, workspace)
     result.annotated, result.not_annotated = annotated.written, annotated.skipped
