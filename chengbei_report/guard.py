@@ -98,8 +98,10 @@ def _refuse_protected(output: Path, target: Path, workspace: Path | None) -> Non
             raise UsageError(f"输出位置 {output} 就是工作区 {root} 本身或包含它，不能写入。")
         entry = _workspace_entry(target, root)
         if entry is not None:
+            where = "就是" if target.name.casefold() == entry.casefold() else "在"
+            inside = "" if where == "就是" else " 中"
             raise UsageError(
-                f"输出位置 {output} 在工作区的 {root / entry} 中，"
+                f"输出位置 {output} {where}工作区的 {root / entry}{inside}，"
                 "为避免覆盖工作区的输入文件，已停止写入。",
                 hint="请把输出写到工作区之外，或工作区的 out/ 目录下。",
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 _PRECISION = 34
 _HUNDRED = Decimal(100)
@@ -26,3 +26,10 @@ def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
 def beyond(relative: Decimal | None, threshold: Decimal | None) -> bool:
     """Whether a relative change passes a catalog threshold (a fraction: 0.5 is 50% or 50 百分点)."""
     return relative is not None and threshold is not None and abs(relative) > threshold * _HUNDRED
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """Half up to ``places`` decimals at any magnitude: 28 digits would fail from about 1e27 on."""
+    with localcontext() as ctx:
+        ctx.prec = max(_PRECISION, value.adjusted() + places + 2)
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

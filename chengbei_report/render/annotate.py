@@ -6,10 +6,10 @@ looked up. The original file is never opened for writing; copies go through ``wr
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,6 +60,8 @@ def annotated_bytes(path: Path, findings: Collection[Finding]) -> bytes | None:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from chengbei_report.render.xlsx import saved_bytes
+
     try:
         book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -71,9 +73,8 @@ def annotated_bytes(path: Path, findings: Collection[Finding]) -> bytes | None:
         notes.setdefault((sheet, _anchor(book[sheet], cell)), []).append(finding)
     for (sheet, cell), items in notes.items():
         _mark(book[sheet][cell], items)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    return saved_bytes(book)
 
 
 def _anchor(sheet: Worksheet, cell: str) -> str:

@@ -44,14 +44,15 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]
 _PREFIX = ".cbr-"  # every temporary, backup and journal file of ours starts with this
 _JOURNAL = f"{_PREFIX}journal.json"
 LOCK_WAIT_SECONDS = 10.0  # a second build into the same folder waits this long, then stops
-_REASONS = {
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EDQUOT: "磁盘配额已用完",
-    errno.EFBIG: "文件超过系统允许的大小（如 ulimit -f 的限制）",
-    errno.EROFS: "磁盘是只读的",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.EISDIR: "同名文件夹已存在",
+_OPEN_HINT = "如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试"
+_REASONS = {  # errno → (why, what to do)
+    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘空间，或用 --out 写到另一块磁盘后重试"),
+    errno.EDQUOT: ("磁盘配额已用完", "请清理空间或联系管理员后重试"),
+    errno.EFBIG: ("文件超过系统允许的大小（如 ulimit -f 的限制）", "请解除文件大小限制后重试"),
+    errno.EROFS: ("磁盘是只读的", "请用 --out 写到可写的目录"),
+    errno.EACCES: ("没有写入权限", _OPEN_HINT),
+    errno.EPERM: ("没有写入权限", _OPEN_HINT),
+    errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或用 --out 指定另一个目录"),
 }
 
 
@@ -120,10 +121,8 @@ def write_set(
                 for tmp_path in staged:
                     _remove(tmp_path)
     except OSError as err:
-        raise OutputError(
-            f"无法写入文件 {current}：{_reason(err)}",
-            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
-        ) from err
+        reason, hint = _reason(err)
+        raise OutputError(f"无法写入文件 {current}：{reason}", hint=hint) from err
     return WrittenSet(targets, repaired)
 
 
@@ -136,11 +135,14 @@ def repair_folder(folder: Path) -> list[str]:
         with _locked([target]):
             return _recover(target)
     except OSError as err:
-        raise OutputError(f"无法修复目录 {target} 中上次中断的写入：{_reason(err)}") from err
+        reason, hint = _reason(err)
+        raise OutputError(f"无法修复目录 {target} 中上次中断的写入：{reason}", hint=hint) from err
 
 
-def _reason(err: OSError) -> str:
-    return _REASONS.get(err.errno or 0) or err.strerror or str(err)
+def _reason(err: OSError) -> tuple[str, str]:
+    """Why a write failed, and what to do, in Chinese."""
+    known = _REASONS.get(err.errno or 0)
+    return known or (err.strerror or str(err), _OPEN_HINT)
 
 
 @contextlib.contextmanager

@@ -7,11 +7,11 @@ The engine evaluates every side; a ComputeError becomes a finding rather than st
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal, localcontext
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute import units
-from chengbei_report.compute.change import beyond, relative_change
+from chengbei_report.compute.change import beyond, relative_change, rounded
 from chengbei_report.compute.formula import Compare, Node, references
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
@@ -186,7 +186,7 @@ def _threshold(
     change = relative_change(before, current, indicator.kind)
     if change is None or not beyond(change, indicator.threshold):
         return []
-    shown = abs(change).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    shown = rounded(abs(change), 1)
     suffix = "个百分点" if indicator.kind == "ratio" else "%"
     size, limit_text = f"{shown}{suffix}", f"{_plain(indicator.threshold * 100)}{suffix}"
     return [
