@@ -124,7 +124,7 @@ def build_report(
     project = open_project(workspace_dir, progress)
     project.require_period(period)
     template_path = template or project.workspace.template_path()
-    target = (out_dir or Path.cwd() / "out" / period.code).resolve()
+    target = out_dir or Path.cwd() / "out" / period.code  # resolved by the guard, named as given
     names = _output_paths(project, period, target)
     root = project.workspace.root
     inputs = [template_path, project.workspace.catalog_path]

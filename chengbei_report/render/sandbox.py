@@ -287,6 +287,10 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.tick()
         return super().getitem(obj, argument)
 
+    def wrap_str_format(self, value: Any) -> None:
+        """No ``str.format``: a width such as ``{:>999999999}`` builds a string of that size."""
+        return None
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _BUILTIN_TYPES) and callable(value) and attr not in SAFE_METHODS:
             return False
