@@ -152,7 +152,7 @@ def build_report(
     if pdf:
         from chengbei_report.render.pdf import convert_to_pdf
 
-        result.pdf = convert_to_pdf(result.document, target)
+        result.pdf = convert_to_pdf(result.document, result.document.parent)
     return result
 
 
