@@ -130,7 +130,16 @@ BOUNDED = [
     ("{{ ('a'*10**9)|length }}", "重复"),
     ("{{ 'a'.ljust(10**9) }}", "参数"),
     ("{{ '%999999999s' % 1 }}", "格式化"),
-    ("{{ (['a'*100000]*1000)|join }}", "join"),
+    ("{{ (['a'*100]*5000)|join('x'*300) }}", "join"),
+    (
+        "{% set a = range(10000)|list %}{% set b = [a,a,a,a,a,a,a,a,a,a] %}"
+        "{% set c = [b,b,b,b,b,b,b,b,b,b] %}{{ [c,c,c,c,c,c,c,c,c,c] }}",
+        "输出",
+    ),
+    (
+        "{% set a = range(10000)|list %}{% set b = [a,a,a,a,a,a,a,a,a,a] %}{{ [b,b,b]|string }}",
+        "参数",
+    ),
     ("{% for i in range(10**9) %}{% endfor %}", "参数"),
     ("{% for i in range(200000) %}{% endfor %}", "range"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "循环"),
@@ -184,7 +193,7 @@ def test_the_render_time_limit_comes_from_workspace_toml(ws: Path, tmp_path: Pat
     template = tmp_path / "slow.md.j2"
     # few loop steps, each slow: only the clock can stop this
     template.write_text(
-        "# 标题\n\n{% set big = range(100000)|list %}"
+        "# 标题\n\n{% set big = range(20000)|list %}"
         "{% for i in range(100000) %}{{ big|sort|first }}{% endfor %}",
         encoding="utf-8",
     )

@@ -211,9 +211,11 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def _account(self, value: Any) -> Any:
         """Every ``{{ }}`` output passes here: it counts towards the output limit."""
         self.tick()
-        self._output += len(value) if isinstance(value, str) else 1
-        if self._output > self.limits.max_output:
+        room = self.limits.max_output - self._output
+        size = _text_size(value, room, self.limits.max_nesting)
+        if size is None:
             raise TemplateError(f"模板输出超过 {self.limits.max_output} 个字符，已停止")
+        self._output += size
         return value
 
     def concat(self, pieces: Iterable[str]) -> str:  # type: ignore[override]
@@ -229,10 +231,16 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     def bounded_join(self, parts: tuple[Any, ...]) -> str:
         self.tick()
-        texts = [str(part) for part in parts]
-        if sum(map(len, texts)) > self.limits.max_chars:
+        if self._size(parts) > self.limits.max_chars:
             raise self._too_large("字符串")
-        return "".join(texts)
+        return "".join(map(str, parts))
+
+    def _size(self, value: Any) -> int:
+        """Characters ``str(value)`` would take, up to just past the limit (measured, not built)."""
+        if isinstance(value, str):
+            return len(value)
+        size = _text_size(value, self.limits.max_chars, self.limits.max_nesting)
+        return self.limits.max_chars + 1 if size is None else size
 
     # --- operators, calls, attributes -----------------------------------------------------------
 
@@ -251,11 +259,15 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 raise TemplateError("模板中的乘法结果过大，已停止")
         elif operator == "*":
             sequence, times = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(times, int) and _sized(sequence) * max(times, 0) > self.limits.max_chars:
+            repeated = isinstance(sequence, str | bytes | list | tuple) and isinstance(times, int)
+            if repeated and self._size(sequence) * times > self.limits.max_chars:
                 raise self._too_large("重复（*）")
-        elif operator == "+" and _sized(left) + _sized(right) > self.limits.max_chars:
-            raise self._too_large("拼接（+）")
+        elif operator == "+" and isinstance(left, (str, bytes, *_CONTAINERS)):
+            if self._size(left) + self._size(right) > self.limits.max_chars:
+                raise self._too_large("拼接（+）")
         elif operator == "%" and isinstance(left, str):
+            if self._size(right) > self.limits.max_chars:
+                raise self._too_large("格式化（%）")
             for match in _PRINTF_SPEC.finditer(left):
                 for part in match.groups():
                     if part == "*" or (part and int(part) > self.limits.max_chars):
@@ -278,6 +290,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         for value in (*args, *kwargs.values()):
             if isinstance(value, int) and abs(value) > self.limits.max_chars:
                 raise TemplateError(f"模板中的参数 {value} 过大，已停止")
+            if isinstance(value, _CONTAINERS) and self._size(value) > self.limits.max_chars:
+                raise self._too_large("参数")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         self.tick()
@@ -400,6 +414,40 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                     f"模板第{node.lineno}行的表达式过长或嵌套过深（超过 {self.limits.max_tree_depth} 层），请拆开写"
                 )
             stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+
+
+_CONTAINERS = (list, tuple, dict, set, frozenset)
+
+
+def _text_size(value: Any, budget: int, max_depth: int) -> int | None:
+    """About how many characters ``str(value)`` takes; None beyond ``budget`` or ``max_depth``.
+
+    Walked without recursion and stopped early, so a list holding itself a million times over
+    (``[[big] * 1000] * 1000``) is refused before Python's str() could build it.
+    """
+    total = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 2
+        elif isinstance(item, _CONTAINERS):
+            if depth >= max_depth:
+                return None
+            total += 2 + 2 * len(item)
+            if total > budget:
+                return None
+            members = (m for pair in item.items() for m in pair) if isinstance(item, dict) else item
+            stack.extend((member, depth + 1) for member in members)
+        elif isinstance(item, float | Decimal) or (
+            isinstance(item, int) and item.bit_length() < 64
+        ):
+            total += len(str(item))
+        else:
+            total += 24  # a figure, a period, a big number: short enough to estimate
+        if total > budget:
+            return None
+    return total
 
 
 def _sized(value: Any) -> int:
