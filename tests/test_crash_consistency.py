@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chengbei_report import cli
-from chengbei_report.build import build_report
+from chengbei_report.commands.build import build_report
 from chengbei_report.errors import OutputError
 from chengbei_report.periods import Period
 from chengbei_report.render import output

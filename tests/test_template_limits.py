@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from chengbei_report import cli
 from chengbei_report.catalog import load_catalog
-from chengbei_report.compute.formula import FormulaSyntaxError, parse_formula
 from chengbei_report.errors import CatalogError, TemplateError
+from chengbei_report.formula import FormulaSyntaxError, parse_formula
 from chengbei_report.render.sandbox import RenderLimits
 from chengbei_report.render.template import render_text_template
 from chengbei_report.workspace import bundled_path

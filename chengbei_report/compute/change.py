@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 
-_PRECISION = 34
+from chengbei_report.decimals import exact_context
+
 _HUNDRED = Decimal(100)
 
 
@@ -14,8 +15,7 @@ def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
     A rate going from 97.62% to 98.43% rose 0.81 百分点, not 0.83%: a percentage of a
     percentage misleads, so rates are compared by difference.
     """
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with exact_context():
         if kind == "ratio":
             return (new - old) * _HUNDRED
         if kind == "rank" or old == 0:
@@ -26,10 +26,3 @@ def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
 def beyond(relative: Decimal | None, threshold: Decimal | None) -> bool:
     """Whether a relative change passes a catalog threshold (a fraction: 0.5 is 50% or 50 百分点)."""
     return relative is not None and threshold is not None and abs(relative) > threshold * _HUNDRED
-
-
-def rounded(value: Decimal, places: int) -> Decimal:
-    """Half up to ``places`` decimals at any magnitude: 28 digits would fail from about 1e27 on."""
-    with localcontext() as ctx:
-        ctx.prec = max(_PRECISION, value.adjusted() + places + 2)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
