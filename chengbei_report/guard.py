@@ -110,7 +110,7 @@ def _refuse_protected(output: Path, target: Path, workspace: Path | None) -> Non
 def _refuse_open(output: Path, target: Path) -> None:
     """An Office lock file beside the output: the document is open and must be closed first."""
     for lock in lock_files(target):
-        if lock.exists():
+        if _exists(lock):
             raise UsageError(
                 f"文件 {output} 正在 Word、WPS 或 Excel 中打开（发现锁定文件 {lock.name}），"
                 "写入会失败或被编辑中的版本覆盖。",
@@ -133,8 +133,16 @@ def _package_dirs() -> list[Path]:
 
 def _enclosing_workspaces(target: Path) -> Iterator[Path]:
     for folder in target.parents:
-        if (folder / CONFIG_FILE).is_file():
+        if _exists(folder / CONFIG_FILE):
             yield folder
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name too long for the disk does not."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _workspace_entry(target: Path, root: Path) -> str | None:

@@ -132,3 +132,20 @@ def test_a_full_disk_is_a_chinese_message(tmp_path: Path) -> None:
     assert "磁盘空间不足" in result.stderr and "请清理磁盘空间" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tmp: tmp / ("长" * 90 + ".csv"), "文件名过长"),
+        (lambda tmp: tmp / "一个文件" / "对比.csv", "路径中有一段是文件"),
+    ],
+)
+def test_impossible_output_paths_are_chinese_messages(
+    tmp_path: Path, make: object, reason: str
+) -> None:
+    (tmp_path / "一个文件").write_bytes(b"x")
+    target = make(tmp_path)  # type: ignore[operator]
+    code, output = _cli("diff", "2022H1", "2023H1", "-f", "csv", "-o", str(target))
+    assert code == 1, output
+    assert reason in output and "内部错误" not in output

@@ -53,6 +53,8 @@ _REASONS = {  # errno → (why, what to do)
     errno.EACCES: ("没有写入权限", _OPEN_HINT),
     errno.EPERM: ("没有写入权限", _OPEN_HINT),
     errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或用 --out 指定另一个目录"),
+    errno.ENAMETOOLONG: ("文件名过长", "请缩短输出目录或 workspace.toml 中的文件名"),
+    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "请检查 --out 指定的目录"),
 }
 
 
