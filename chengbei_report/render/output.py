@@ -109,7 +109,7 @@ def write_set(
     current = targets[0] if targets else Path()
     try:
         for folder in folders:
-            folder.mkdir(parents=True, exist_ok=True)
+            _make_folder(folder)
         with _locked(folders):
             repaired = [note for folder in folders for note in _recover(folder)]
             staged: list[Path] = []
@@ -126,6 +126,14 @@ def write_set(
         reason, hint = _reason(err)
         raise OutputError(f"无法写入文件 {current}：{reason}", hint=hint) from err
     return WrittenSet(targets, repaired)
+
+
+def _make_folder(folder: Path) -> None:
+    """Create the output folder; a file in the way is named as such, not as "File exists"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(folder)) from err
 
 
 def repair_folder(folder: Path) -> list[str]:
