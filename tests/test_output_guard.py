@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -226,3 +227,26 @@ def test_build_stops_when_an_output_is_open(
     assert f"请先关闭 {output}" in text
     assert lock in text
     assert _digest(out) == before
+
+
+# --- every write goes through the guard ----------------------------------------------------------
+
+_WRITES = re.compile(
+    r"write_bytes|write_text|os\.(replace|rename|open|write)\b|shutil\.(copy|move)|\.mkdir\("
+    r"|mkdtemp|NamedTemporaryFile|\bopen\([^)]*['\"][wax]"
+)
+# output.py writes every file behind guard_outputs; init copies the sample into a folder the guard
+# passed; pdf.py hands LibreOffice a private temporary folder and installs its PDF via output.py.
+_ALLOWED = {"render/output.py", "commands/init.py"}
+
+
+def test_only_the_guarded_writer_writes_files() -> None:
+    package = PACKAGE_DIR
+    writers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if _WRITES.search(path.read_text(encoding="utf-8"))
+    }
+    assert writers <= _ALLOWED, writers - _ALLOWED
+    init = (package / "commands" / "init.py").read_text(encoding="utf-8")
+    assert init.index("guard_outputs(") < init.index("mkdtemp")
