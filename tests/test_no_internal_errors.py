@@ -149,3 +149,13 @@ def test_impossible_output_paths_are_chinese_messages(
     code, output = _cli("diff", "2022H1", "2023H1", "-f", "csv", "-o", str(target))
     assert code == 1, output
     assert reason in output and "内部错误" not in output
+
+
+@pytest.mark.slow
+def test_init_under_a_file_size_limit_is_a_chinese_message(tmp_path: Path) -> None:
+    target = tmp_path / "工作区"
+    result = _in_subprocess(["init", str(target)], fsize=20_000)
+    assert result.returncode == 1, result.stderr
+    assert "无法创建工作区" in result.stderr and "文件超过系统允许的大小" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the workspace nor its staging folder

@@ -236,8 +236,9 @@ _WRITES = re.compile(
     r"|mkdtemp|NamedTemporaryFile|\bopen\([^)]*['\"][wax]"
 )
 # output.py writes every file behind guard_outputs; init copies the sample into a folder the guard
-# passed; pdf.py hands LibreOffice a private temporary folder and installs its PDF via output.py.
-_ALLOWED = {"render/output.py", "commands/init.py"}
+# passed; pdf.py writes a fontconfig file into LibreOffice's private temporary folder and installs
+# the PDF through output.py.
+_ALLOWED = {"render/output.py", "commands/init.py", "render/pdf.py"}
 
 
 def test_only_the_guarded_writer_writes_files() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +56,13 @@ def build_report(
     out_dir: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
+    signed: date | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the work summary of ``period``; nothing is written when the data has errors."""
+    """Build the work summary of ``period``; nothing is written when the data has errors.
+
+    ``signed`` is the 成文日期 under the signature (else ``[report] date``; else no date line).
+    """
     project = open_project(workspace_dir, progress)
     project.require_period(period)
     template_path = template or project.workspace.template_path()
@@ -77,8 +81,9 @@ def build_report(
     if not findings.ok:
         return result
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
+    contents = _output_bytes(project, period, rendered, signed or project.workspace.signing_date)
     written = write_set(
-        list(zip(names, _output_bytes(project, period, rendered), strict=True)),
+        list(zip(names, contents, strict=True)),
         inputs=[template_path, *_input_files(project)],
         workspace=root,
     )
@@ -91,6 +96,9 @@ def build_report(
         from chengbei_report.render.pdf import convert_to_pdf
 
         result.pdf = convert_to_pdf(result.document, result.document.parent)
+        from chengbei_report.render.pdf import font_findings
+
+        findings.extend(font_findings(result.pdf.name))
     return result
 
 
@@ -102,23 +110,43 @@ def _output_paths(project: Project, period: Period, target: Path) -> list[Path]:
     ]
 
 
-def _output_bytes(project: Project, period: Period, rendered: RenderedDocument) -> list[bytes]:
+def _output_bytes(
+    project: Project, period: Period, rendered: RenderedDocument, signed: date | None
+) -> list[bytes]:
     """The document and the working paper, as bytes, both made before either is written."""
     when = stamp(period)
     title = _title(project, period)
     workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
-    return [_document_bytes(project, rendered, title, when), deterministic_zip(workpaper, when)]
+    subject = f"{period.full_label}工作总结"
+    document = _document_bytes(project, rendered, title, subject, when, signed)
+    return [document, deterministic_zip(workpaper, when)]
 
 
 def _document_bytes(
-    project: Project, rendered: RenderedDocument, title: str, when: datetime
+    project: Project,
+    rendered: RenderedDocument,
+    title: str,
+    subject: str,
+    when: datetime,
+    signed: date | None,
 ) -> bytes:
+    office = project.workspace.unit.get("office", "")
     if rendered.docx is not None:
-        return deterministic_zip(rendered.docx, when)
+        from chengbei_report.render.docx_template import finish_document
+
+        return finish_document(
+            rendered.docx,
+            title=title,
+            subject=subject,
+            author=office,
+            when=when,
+            official_layout=project.workspace.official_layout,
+        )
     from chengbei_report.render.docx_writer import write_document
 
-    office = project.workspace.unit.get("office", "")
-    return write_document(rendered.blocks, title=title, author=office, when=when)
+    return write_document(
+        rendered.blocks, title=title, subject=subject, author=office, when=when, signed=signed
+    )
 
 
 def _title(project: Project, period: Period) -> str:

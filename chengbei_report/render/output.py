@@ -123,7 +123,7 @@ def write_set(
                 for tmp_path in staged:
                     _remove(tmp_path)
     except OSError as err:
-        reason, hint = _reason(err)
+        reason, hint = os_error_reason(err)
         raise OutputError(f"无法写入文件 {current}：{reason}", hint=hint) from err
     return WrittenSet(targets, repaired)
 
@@ -145,11 +145,11 @@ def repair_folder(folder: Path) -> list[str]:
         with _locked([target]):
             return _recover(target)
     except OSError as err:
-        reason, hint = _reason(err)
+        reason, hint = os_error_reason(err)
         raise OutputError(f"无法修复目录 {target} 中上次中断的写入：{reason}", hint=hint) from err
 
 
-def _reason(err: OSError) -> tuple[str, str]:
+def os_error_reason(err: OSError) -> tuple[str, str]:
     """Why a write failed, and what to do, in Chinese."""
     known = _REASONS.get(err.errno or 0)
     return known or (err.strerror or str(err), _OPEN_HINT)
