@@ -240,3 +240,30 @@ def test_a_hostile_formula_in_the_catalog_is_a_catalog_error(ws: Path) -> None:
     with pytest.raises(CatalogError, match="过长") as caught:
         load_catalog(catalog)
     assert len(caught.value.message) < 300
+
+
+def _chained(catalog: Path, length: int, *, reverse: bool) -> None:
+    """Append derived indicators chain0 … chainN, each one more than the one before."""
+    entries = [
+        f'[[indicators]]\ncode = "chain{i}"\nname = "链{i}"\nunit = "家"\nkind = "count"\n'
+        f'department = "economy"\nformula = "{"chain" + str(i - 1) if i else "econ_park_units"} + 1"\n'
+        for i in range(length)
+    ]
+    text = catalog.read_text(encoding="utf-8")
+    catalog.write_text(text + "\n" + "\n".join(reversed(entries) if reverse else entries), "utf-8")
+
+
+@pytest.mark.parametrize(("length", "reverse"), [(3000, True), (3000, False), (41, False)])
+def test_chains_of_derived_indicators_are_bounded(ws: Path, length: int, reverse: bool) -> None:
+    """The engine computes a chain recursively: too deep a chain is a CatalogError, not a RecursionError."""
+    _chained(ws / "catalog.toml", length, reverse=reverse)
+    with pytest.raises(CatalogError, match="超过上限 40 层"):
+        load_catalog(ws / "catalog.toml")
+
+
+def test_a_chain_within_the_bound_is_computed(ws: Path, tmp_path: Path) -> None:
+    _chained(ws / "catalog.toml", 40, reverse=True)
+    template = tmp_path / "chain.md.j2"
+    template.write_text("# 标题\n\n{{ cur.chain39 | num }}\n", encoding="utf-8")
+    code, output = _build(ws, tmp_path / "out", "--template", str(template))
+    assert code == 0, output
