@@ -11,6 +11,7 @@ from chengbei_report.cycle.draft import (
     draft_output_name,
     find_last_report,
 )
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period, stamp
 from chengbei_report.project import open_project
 from chengbei_report.render.output import write_atomic
@@ -28,6 +29,9 @@ def draft_report(
     project.require_period(period)
     origin = (source or find_last_report(project, period, Path.cwd() / "out")).resolve()
     target = project.output_dir(out_dir, "out", period) / draft_output_name(project, period)
+    root = project.workspace.root
+    protected = [origin, project.workspace.catalog_path]
+    guard_outputs([target], inputs=protected, workspace=root)  # before any work is done
     result, data = draft_document(project, period, origin, target, stamp(period))
-    write_atomic(target, data, inputs=[origin, *input_files(project)])
+    write_atomic(target, data, inputs=[origin, *input_files(project)], workspace=root)
     return result
