@@ -473,3 +473,11 @@ def test_a_figure_typed_over_in_word_without_its_bookmark_is_still_reported(
     document.save(str(edited))
     [item] = check_report(edited, NEXT).mismatches
     assert item.indicator == "social_reemployment_rate" and item.text == "99.99%"
+
+
+def test_a_draft_never_overwrites_its_source(tmp_path: Path, drafted: DraftResult) -> None:
+    source = Path(shutil.copy(drafted.document, tmp_path))
+    before = source.read_bytes()
+    with pytest.raises(UsageError, match="输入文件"):
+        draft_report(NEXT, source=source, out_dir=tmp_path)
+    assert source.read_bytes() == before
