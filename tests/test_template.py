@@ -114,5 +114,5 @@ def test_a_template_asks_whether_an_indicator_exists_in_the_period(tmp_path: Pat
         encoding="utf-8",
     )
     cur = FigureNamespace(_lookup, set(FIGURES), PERIOD, lambda code, _: code != "rate")
-    rendered = render_text_template(path, {"cur": cur})
+    rendered = render_text_template(path, {"cur": cur}, [tmp_path])
     assert [b.text for b in rendered.blocks] == ["有"]
