@@ -16,13 +16,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chengbei_report.units import NUMBER, title
+
 if TYPE_CHECKING:
     from chengbei_report.formula import Node
-
-NUMBER = "number"  # the unit family of a bare constant: it scales anything
-# Unit families as messages name them; units.py keeps the families' units.
-FAMILY_CN = {"money": "金额", "count": "计数", "area": "面积", "length": "长度", "ratio": "比率"}
-FAMILY_CN |= {"multiple": "倍数", "rank": "位次", NUMBER: "常数"}
 
 
 class Evaluation(Protocol):
@@ -100,7 +97,7 @@ def same_unit(name: str) -> Callable[[Sequence[str]], str]:
     def rule(families: Sequence[str]) -> str:
         measured = {f for f in families if f != NUMBER}
         if len(measured) > 1:
-            shown = "与".join(FAMILY_CN[f] for f in families)
+            shown = "与".join(title(f) for f in families)
             raise ValueError(f"{name} 的两个参数单位不同：{shown}")
         return families[0]
 

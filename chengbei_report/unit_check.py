@@ -17,7 +17,8 @@ from chengbei_report.formula import (
     Ref,
     Shift,
 )
-from chengbei_report.formula_functions import FAMILY_CN, NUMBER, FormulaFunction, LedgerFunction
+from chengbei_report.formula_functions import FormulaFunction, LedgerFunction
+from chengbei_report.units import NUMBER, title
 
 _F = TypeVar("_F", FormulaFunction, LedgerFunction)
 KIND_FAMILY = {"amount": "money", "area": "area", "length": "length", "ratio": "ratio"}
@@ -62,16 +63,16 @@ def _binop(op: str, left: str, right: str) -> str:
     if op in "+-":
         if NUMBER in (left, right) or left == right:
             return right if left == NUMBER else left
-        raise ValueError(f"{FAMILY_CN[left]}与{FAMILY_CN[right]}不能相加减")
+        raise ValueError(f"{title(left)}与{title(right)}不能相加减")
     if op == "*":
         if NUMBER in (left, right):
             return right if left == NUMBER else left
-        raise ValueError(f"{FAMILY_CN[left]}与{FAMILY_CN[right]}不能相乘")
+        raise ValueError(f"{title(left)}与{title(right)}不能相乘")
     if right == NUMBER:
         return left
     if left == right:
         return "ratio"
-    raise ValueError(f"{FAMILY_CN[left]}除以{FAMILY_CN[right]}没有意义")
+    raise ValueError(f"{title(left)}除以{title(right)}没有意义")
 
 
 def _function(name: str, kind: type[_F]) -> _F:
