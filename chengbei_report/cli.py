@@ -389,9 +389,7 @@ def diff(
     output_format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help=_DIFF_FORMAT_HELP)
     ] = DiffFormat.TABLE,  # type: ignore[attr-defined]
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help=_DIFF_OUT_HELP)
-    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=_DIFF_OUT_HELP)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """对比两个报告期的全部指标（含派生指标）；两个参数都是 .xlsx 时，对比同一部门报表的两个版本。

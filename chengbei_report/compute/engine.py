@@ -332,7 +332,7 @@ class _Evaluation:
             return self._vector_binop(node.op, self._vector(node.left), self._vector(node.right))
         function = formula_functions.lookup(node.name) if isinstance(node, Call) else None
         if isinstance(function, FormulaFunction) and function.elementwise:
-            return function.evaluate(_Rows(self), *node.args)  # type: ignore[union-attr]
+            return function.evaluate(_Rows(self), *node.args)
         allowed = "、".join(
             f"{f.name}()"
             for f in formula_functions.FUNCTIONS.values()
@@ -380,12 +380,10 @@ class _Records:
     def __init__(
         self, evaluation: _Evaluation, table: LedgerData, column: str, chosen: Sequence[int]
     ) -> None:
-        self._evaluation, self._table, self._column, self._chosen = (
-            evaluation,
-            table,
-            column,
-            chosen,
-        )
+        self._evaluation = evaluation
+        self._table = table
+        self._column = column
+        self._chosen = chosen
         found = table.ledger.column(column)
         self.unit = found.unit if found is not None else ""
 
