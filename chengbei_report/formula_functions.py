@@ -98,13 +98,16 @@ def same_unit(name: str) -> Callable[[Sequence[str]], str]:
         measured = {f for f in families if f != NUMBER}
         if len(measured) > 1:
             shown = "与".join(title(f) for f in families)
-            raise ValueError(f"{name} 的两个参数单位不同：{shown}")
+            which = "两个参数" if len(families) == 2 else "参数"
+            raise ValueError(f"{name} 的{which}单位不同：{shown}")
         return families[0]
 
     return rule
 
 
-def gives(family: str, check: Callable[[Sequence[str]], str] | None = None):
+def gives(
+    family: str, check: Callable[[Sequence[str]], str] | None = None
+) -> Callable[[Sequence[str]], str]:
     """A rule whose result is always ``family``, after ``check`` of the arguments if given."""
 
     def rule(families: Sequence[str]) -> str:
