@@ -84,7 +84,7 @@ def _formula_section() -> str:
 
 
 def test_the_formats_document_lists_exactly_the_registered_functions() -> None:
-    functions = _formula_section().split("- Functions:", 1)[1].split("\n- Division", 1)[0]
+    functions = _formula_section().split("- Functions", 1)[1].split("\n- Division", 1)[0]
     assert set(re.findall(r"`(\w+)\(", functions)) == set(formula_functions.FUNCTIONS)
 
 
