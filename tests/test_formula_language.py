@@ -11,10 +11,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from small_workspace import DERIVED, EXPECTED, REPORT, indicator, make_workspace
 
 from chengbei_report import formula_functions
 from chengbei_report.compute.engine import Engine
+from chengbei_report.decimals import exact_context
 from chengbei_report.errors import CatalogError, ComputeError
 from chengbei_report.formula import (
     COMPARISONS,
@@ -164,3 +167,58 @@ def test_a_wrong_number_of_arguments_is_a_catalog_error_naming_the_indicator(
     extra = indicator("wrong_arity", "件", "count", formula)
     with pytest.raises(CatalogError, match=f"wrong_arity.*“{re.escape(formula)}”有误：{message}"):
         open_project(make_workspace(tmp_path / "ws", extra))
+
+
+_LEAVES = st.one_of(
+    st.integers(0, 1000).map(lambda n: (str(n), Decimal(n))),
+    st.sampled_from(
+        [("tax", Decimal(150)), ("tax @ prev_year", Decimal(120)), ('tax @ "2002"', Decimal(10))]
+    ),
+)
+_OPERATIONS = {
+    "+": Decimal.__add__,
+    "-": Decimal.__sub__,
+    "*": Decimal.__mul__,
+    "/": Decimal.__truediv__,
+}
+
+
+def _combine(
+    op: str, left: tuple[str, Decimal | None], right: tuple[str, Decimal | None]
+) -> tuple[str, Decimal | None]:
+    (a, x), (b, y) = left, right
+    with exact_context():
+        if x is None or y is None or (op == "/" and y == 0):
+            return f"({a}) {op} ({b})", None
+        return f"({a}) {op} ({b})", _OPERATIONS[op](x, y)
+
+
+def _negate(inner: tuple[str, Decimal | None]) -> tuple[str, Decimal | None]:
+    text, value = inner
+    with exact_context():
+        return f"-({text})", None if value is None else -value
+
+
+_FORMULAS = st.recursive(
+    _LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(st.sampled_from(list(_OPERATIONS)), inner, inner).map(lambda t: _combine(*t)),
+        inner.map(_negate),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(deadline=None)
+@given(_FORMULAS)
+def test_arithmetic_is_exact_decimal_arithmetic(
+    engine: Engine, formula: tuple[str, Decimal | None]
+) -> None:
+    """Any arithmetic of figures, shifts and constants is what Decimal gives, at one precision;
+    a zero divisor anywhere is a ComputeError naming the formula."""
+    text, expected = formula
+    if expected is None:
+        with pytest.raises(ComputeError, match="测试公式：除数为零"):
+            engine.evaluate(parse_formula(text), REPORT, "测试公式")
+    else:
+        assert engine.evaluate(parse_formula(text), REPORT, "测试公式").value == expected
