@@ -1,0 +1,56 @@
+"""Ledger columns packed for the trip between processes, with no object per cell where avoidable.
+
+pickle writes every cell of a list as an object of its own. A worker instead sends a column of
+numbers as one typed array, and a column of few distinct values (dates, choices, communities)
+as those values once plus an array of small codes; the reading process is then also left with
+one object per distinct value rather than one per cell. Other columns go as lists.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+Packed = tuple[str, Any] | tuple[str, Any, Any]
+
+_CODE_TYPES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, "L"))
+
+
+def pack(values: Sequence[Any]) -> Packed:
+    """A compact, picklable form of ``values``; ``unpack`` gives back an equal list."""
+    if isinstance(values, range):
+        return ("range", values)
+    kinds = set(map(type, values))
+    if kinds == {float}:
+        return ("float", array("d", values))
+    if kinds == {int}:
+        try:
+            return ("int", array("q", values))
+        except OverflowError:
+            return ("list", list(values))
+    if len(kinds - {type(None)}) == 1 and not kinds & {float, int, bool}:
+        return _coded(values)
+    return ("list", list(values))
+
+
+def _coded(values: Sequence[Any]) -> Packed:
+    """Distinct values and codes, when there are few; one type only, so no ``1 == True`` mix-up."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) * 2 > len(values):
+        return ("list", list(values))
+    code = next(code for bound, code in _CODE_TYPES if len(distinct) <= bound)
+    index = {value: number for number, value in enumerate(distinct)}
+    return ("coded", distinct, array(code, map(index.__getitem__, values)))
+
+
+def unpack(packed: Packed) -> Sequence[Any]:
+    """The values ``pack`` was given: a range stays a range, anything else becomes a list."""
+    kind = packed[0]
+    if kind == "range":
+        return packed[1]
+    if kind in ("float", "int"):
+        return packed[1].tolist()
+    if kind == "coded":
+        return list(map(packed[1].__getitem__, packed[2]))
+    return packed[1]
