@@ -15,6 +15,7 @@ from typing import Any
 Packed = tuple[str, Any] | tuple[str, Any, Any]
 
 _CODE_TYPES = ((1 << 8, "B"), (1 << 16, "H"), (1 << 32, "L"))
+_SAMPLE = 1000  # values looked at first, to tell a column of few distinct values
 
 
 def pack(values: Sequence[Any]) -> Packed:
@@ -36,6 +37,9 @@ def pack(values: Sequence[Any]) -> Packed:
 
 def _coded(values: Sequence[Any]) -> Packed:
     """Distinct values and codes, when there are few; one type only, so no ``1 == True`` mix-up."""
+    head = values[:_SAMPLE]
+    if len(set(head)) * 2 > len(head):  # keys, names, addresses: no use counting them all
+        return ("list", list(values))
     distinct = list(dict.fromkeys(values))
     if len(distinct) * 2 > len(values):
         return ("list", list(values))

@@ -10,7 +10,8 @@ read, two thirds of it for the extent (a pattern match per cell).
 
 The extent only protects the process calamine runs in. Large folders are read in worker
 processes (``read/workers.py``) where an abort or a memory blow-up costs only that worker, so
-there the scan runs with ``extents=False`` (about 0.2× of the read), the extent is checked
+there the scan runs with ``extents=False`` (about 0.25× of the read, most of it inflating the
+zip entries; each other test is one substring search per piece), the extent is checked
 on the sheet calamine loaded (``check_extent``) before any cell becomes a Python object, and
 a file whose worker dies is scanned again in full to say why.
 
@@ -611,6 +612,7 @@ class _SheetScan:
     extents: bool = True  # find the last row and column (see the module docstring)
 
     def feed(self, piece: bytes) -> None:
+        """Plain substring searches first (about 1 ns a byte each); patterns only where found."""
         prefixed = _PREFIXED.search(piece) is not None
         if self.extents:
             self._extent(piece, prefixed)
