@@ -31,7 +31,7 @@ from test_hostile_files import (
     workbook_xml,
 )
 
-from chengbei_report.build import open_project
+from chengbei_report.project import open_project
 from chengbei_report.read.columns import pack, unpack
 from chengbei_report.read.period import load_submissions, submission_files
 from chengbei_report.read.safety import Limits, preflight

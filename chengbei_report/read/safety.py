@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chengbei_report.errors import WorkspaceError
+from chengbei_report.sheets import column_letter
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -475,8 +476,6 @@ _FORMULA_NO_VALUE = re.compile(
 @lru_cache(maxsize=64)
 def _wider_than(columns: int) -> re.Pattern[bytes]:
     """A cell reference whose column is right of ``columns``: one cheap search per piece."""
-    from chengbei_report.read.workbook import column_letter
-
     if columns == 0:
         return re.compile(rb'<c\s+r="[A-Za-z]')
     current = column_letter(columns - 1)
@@ -735,8 +734,6 @@ def check_extent(name: str, rows: int, columns: int, limits: Limits) -> None:
 def _reject_extent(
     name: str, corner: tuple[int, int], code: str, extent: str, limit: int, unit: str, key: str
 ) -> None:
-    from chengbei_report.read.workbook import column_letter
-
     corner_cell = f"{column_letter(corner[1] - 1)}{corner[0]}"
     raise UnreadableWorkbook(
         code,
