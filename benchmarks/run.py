@@ -228,7 +228,10 @@ def measure_pandas(folder: Path, counts: dict[str, int], args: argparse.Namespac
     )
     if sampled < total:
         result.seconds *= total / sampled
-        result.note = f"抽样 {len(chosen)} 个报表共 {sampled} 行，时间按行数折算；内存为抽样实测"
+        result.cpu *= total / sampled
+        result.note = (
+            f"抽样 {len(chosen)} 个报表共 {sampled} 行，时间与 CPU 按行数折算；内存为抽样实测"
+        )
     return result
 
 
