@@ -3,7 +3,9 @@
 pickle writes every cell of a list as an object of its own. A worker instead sends a column of
 numbers as one typed array, and a column of few distinct values (dates, choices, communities)
 as those values once plus an array of small codes; the reading process is then also left with
-one object per distinct value rather than one per cell. Other columns go as lists.
+one object per distinct value rather than one per cell. A column of distinct texts (keys,
+names, addresses) goes as one string joined on NUL, split again in C on arrival; other columns
+go as lists.
 """
 
 from __future__ import annotations
@@ -31,21 +33,29 @@ def pack(values: Sequence[Any]) -> Packed:
         except OverflowError:
             return ("list", list(values))
     if len(kinds - {type(None)}) == 1 and not kinds & {float, int, bool}:
-        return _coded(values)
+        return _coded(values) or (_texts(values) if kinds == {str} else ("list", list(values)))
     return ("list", list(values))
 
 
-def _coded(values: Sequence[Any]) -> Packed:
+def _coded(values: Sequence[Any]) -> Packed | None:
     """Distinct values and codes, when there are few; one type only, so no ``1 == True`` mix-up."""
     head = values[:_SAMPLE]
     if len(set(head)) * 2 > len(head):  # keys, names, addresses: no use counting them all
-        return ("list", list(values))
+        return None
     distinct = list(dict.fromkeys(values))
     if len(distinct) * 2 > len(values):
-        return ("list", list(values))
+        return None
     code = next(code for bound, code in _CODE_TYPES if len(distinct) <= bound)
     index = {value: number for number, value in enumerate(distinct)}
     return ("coded", distinct, array(code, map(index.__getitem__, values)))
+
+
+def _texts(values: Sequence[str]) -> Packed:
+    """Texts joined on NUL (pickled as one string), unless a text holds NUL itself."""
+    joined = "\0".join(values)
+    if joined.count("\0") != len(values) - 1:
+        return ("list", list(values))
+    return ("texts", joined)
 
 
 def unpack(packed: Packed) -> Sequence[Any]:
@@ -57,4 +67,6 @@ def unpack(packed: Packed) -> Sequence[Any]:
         return packed[1].tolist()
     if kind == "coded":
         return list(map(packed[1].__getitem__, packed[2]))
+    if kind == "texts":
+        return packed[1].split("\0")
     return packed[1]
