@@ -108,10 +108,7 @@ def _outcomes(
         yield from read_in_workers(paths, catalog, limits, workers)
         return
     for path in paths:
-        try:
-            yield path, parse_submission(read_workbook(path, limits), catalog)
-        except UnreadableWorkbook as exc:
-            yield path, exc
+        yield path, load_submission(path, catalog, limits)
 
 
 def _worker_count(paths: Sequence[Path]) -> int:
