@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from chengbei_report.catalog import Catalog
+from chengbei_report.codes import FILE_READER_CRASHED
 from chengbei_report.read.safety import (
-    HINT_LIMIT,
     MB,
     Limits,
     UnreadableWorkbook,
@@ -230,11 +230,9 @@ def reader_crashed(exitcode: int | None, limits: Limits) -> UnreadableWorkbook:
     """A file that passed every check but ended its reading process."""
     how = f"被信号 {-exitcode} 终止" if exitcode is not None and exitcode < 0 else "意外退出"
     return UnreadableWorkbook(
-        "FILE_READER_CRASHED",
+        FILE_READER_CRASHED,
         f"读取这份报表的进程{how}，报表未能读取；可能是文件内容异常，或读取时内存超过上限 "
         f"{limits.max_memory_mb} MB（max_memory_mb）。",
-        "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），再放回报表目录；"
-        + HINT_LIMIT.format(key="max_memory_mb"),
     )
 
 
