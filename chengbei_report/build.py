@@ -129,7 +129,7 @@ def build_report(
     result = BuildResult(period=period, findings=findings)
     if not findings.ok:
         return result
-    template_path = template or project.workspace.template_path()
+    template_path = project.workspace.template_for(period, template)
     rendered = render_document(project, period, template_path)
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:

@@ -132,7 +132,7 @@ def check_report(
     paragraphs = read_paragraphs(docx)
     project = open_project(workspace_dir)
     project.require_period(period)
-    rendered = render_document(project, period, template or project.workspace.template_path())
+    rendered = render_document(project, period, project.workspace.template_for(period, template))
     expected = [
         _expected_figures(block.full_text, [u for u in rendered.uses if u.block == index])
         for index, block in enumerate(rendered.blocks)
