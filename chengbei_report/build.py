@@ -17,6 +17,7 @@ from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, load_period
 from chengbei_report.read.safety import Limits
+from chengbei_report.render.leaks import guard_outputs
 from chengbei_report.render.output import deterministic_zip, write_all_atomic
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
@@ -134,10 +135,13 @@ def build_report(
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
+    findings.extend(rendered.findings)
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     target = (out_dir or Path.cwd() / "out" / period.code).resolve()
+    outputs = _outputs(project, period, rendered, target)
+    guard_outputs(outputs)
     result.document, result.workpaper = write_all_atomic(
-        _outputs(project, period, rendered, target),
+        outputs,
         inputs=[template_path, *_input_files(project)],
     )
     result.uses = rendered.uses

@@ -1,11 +1,14 @@
 """Render a Word/WPS-authored .docx template with Jinja tags (docxtpl does the XML work).
 
 The same figure filters as the text template are used, so the working paper and ``check``
-work the same way; the layout is whatever the template's author set in Word.
+work the same way; the layout is whatever the template's author set in Word. Values are
+XML-escaped (autoescape), so a ``&`` in a name cannot break the document, and an error names
+the paragraph of the template it comes from.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from io import BytesIO
 from pathlib import Path
@@ -36,12 +39,44 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     recorder = Recorder()
     env = make_environment(path.parent, recorder)
     template = DocxTemplate(str(path))
-    with template_errors(path):
-        template.render(context, jinja_env=env, autoescape=False)
+    with template_errors(path, lambda line: _paragraph(template, line), frame_name="<template>"):
+        template.render(context, jinja_env=env, autoescape=True)
     blocks = _locate_uses(template.docx, recorder)
     buffer = BytesIO()
     template.save(buffer)
-    return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
+    return RenderedDocument(
+        blocks, recorder.uses, docx=buffer.getvalue(), findings=recorder.findings
+    )
+
+
+_PARAGRAPH_START = re.compile(r"<w:p[ >]")
+
+
+def _paragraph(template: Any, line: int) -> str:
+    """``第5段（“增速全区{{ cur.x }}…”）`` for a line of the source docxtpl compiled.
+
+    docxtpl starts every ``<w:p>`` of the part on a new line before Jinja compiles it, so the
+    line number of an error is the paragraph it lies in; paragraphs count as in ``check``
+    (non-empty ones, from 1). Headers, footers and notes are compiled apart and named so.
+    """
+    part = getattr(template, "current_rendering_part", None)
+    main = template.docx.part
+    if part is not None and part is not main:
+        return "页眉、页脚或脚注中"
+    source = template.patch_xml(template.get_xml())
+    lines = _PARAGRAPH_START.sub(lambda m: "\n" + m.group(0), source).splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    texts = [_text(chunk) for chunk in lines[:line] if _PARAGRAPH_START.match(chunk)]
+    if not texts or not texts[-1]:
+        return "（空白段落附近）"
+    number = sum(1 for text in texts if text)
+    excerpt = texts[-1] if len(texts[-1]) <= 30 else texts[-1][:30] + "…"
+    return f"第{number}段（“{excerpt}”）"
+
+
+def _text(xml: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", xml)).strip()
 
 
 def _locate_uses(document: Any, recorder: Recorder) -> list[Block]:
