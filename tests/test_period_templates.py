@@ -179,3 +179,21 @@ def test_build_with_an_unknown_bare_template_is_a_usage_error(name: str, tmp_pat
     assert f"找不到模板“{name}”" in result.output
     assert "None" not in result.output and "内部错误" not in result.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("坏.docx", b"not a docx", "模板 坏.docx 不是有效的 Word 文档"),
+        ("坏.md.j2", b"\xff\xfe\x00bad", "模板文件不是 UTF-8 编码的文本"),
+    ],
+)
+def test_a_template_that_is_no_template_is_a_named_error(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    (tmp_path / name).write_bytes(content)
+    result = runner.invoke(
+        app, ["build", "-p", "2023H1", "-o", str(tmp_path / "o"), "-t", str(tmp_path / name)]
+    )
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "内部错误" not in result.output

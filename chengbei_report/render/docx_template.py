@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import zipfile
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     recorder = Recorder()
     env = make_environment(path.parent, recorder)
     template = DocxTemplate(str(path))
+    _open(template, path)
     with template_errors(path, lambda line: _paragraph(template, line), frame_name="<template>"):
         template.render(context, jinja_env=env, autoescape=True)
     blocks = _locate_uses(template.docx, recorder)
@@ -47,6 +49,20 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     return RenderedDocument(
         blocks, recorder.uses, docx=buffer.getvalue(), findings=recorder.findings
     )
+
+
+def _open(template: Any, path: Path) -> None:
+    """Load the template's package; a file that is no .docx is the user's, not a crash."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        template.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, OSError) as exc:
+        raise TemplateError(
+            f"模板 {path.name} 不是有效的 Word 文档（.docx），无法打开。",
+            hint="请用 Word 或 WPS 打开后“另存为”.docx；文本模板请用 .md.j2 作扩展名。",
+        ) from exc
 
 
 _PARAGRAPH_START = re.compile(r"<w:p[ >]")

@@ -304,6 +304,8 @@ def jinja_message(exc: BaseException) -> str:
         return f"未知过滤器“{unknown_filter.group(1)}”，可用：num、pct、times、approx、rank、year"
     if isinstance(exc, ArithmeticError):
         return f"模板中的计算出错（{message}）；数字请在指标目录中用公式计算"
+    if isinstance(exc, UnicodeDecodeError):
+        return "模板文件不是 UTF-8 编码的文本（.md.j2 文本模板请存为 UTF-8；Word 模板请用 .docx）"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"请检查 {{{{ }}}} 和 {{% %}} 标签的括号、引号及 if/for 是否配对（原文：{message}）"
     if not re.search(r"[\u4e00-\u9fff]", message) or _INTERNAL_TEXT.search(message):
