@@ -409,7 +409,7 @@ def _suspects(values: Sequence[CellValue], column: LedgerColumn, blanks: bool) -
         ]
     if column.type == "choice":
         return _distinct_suspects(values, kinds, partial(_choice_ok, column.choices, blanks))
-    if not blanks or (kinds == {str} and not any(map(str.isspace, values))):
+    if not blanks or (kinds == {str} and all(v and not v.isspace() for v in values)):
         return ()
     return [i for i, v in enumerate(values) if clean_text(v) is None]
 
