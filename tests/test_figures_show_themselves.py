@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult, build_report
 from chengbei_report.cli import app
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.compute.figures import CellSource, Figure, LedgerSource
 from chengbei_report.errors import OutputError, TemplateError
 from chengbei_report.periods import Period

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult, build_report
 from chengbei_report.cli import app
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.errors import UsageError, WorkspaceError
 from chengbei_report.periods import Period
 from chengbei_report.workspace import open_workspace

@@ -1,22 +1,12 @@
-"""Run every check over a period's submissions (or given files) and collect the findings.
-
-``validate_loaded_period`` serves ``build``; ``validate_submissions`` is the public entry of
-``chengbei-report validate`` and can also write annotated copies of the workbooks.
-"""
+"""Run every check over a period's submissions (or given files) and collect the findings."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from chengbei_report.compute.engine import Engine
-from chengbei_report.errors import UsageError
-from chengbei_report.findings import Finding, FindingReport
-from chengbei_report.periods import Period
-from chengbei_report.progress import Progress
-from chengbei_report.read.period import PeriodData, load_period, load_submissions
+from chengbei_report.findings import Finding
+from chengbei_report.read.period import PeriodData
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.cells import cell_findings
 from chengbei_report.validate.context import CheckContext
@@ -24,45 +14,15 @@ from chengbei_report.validate.file import (
     duplicate_findings,
     foreign_file,
     foreign_files,
-    header_period,
     identity_findings,
     missing_department_findings,
 )
 from chengbei_report.validate.rules import blocked_codes, rule_findings
 from chengbei_report.validate.structure import structure_findings
 
-if TYPE_CHECKING:
-    from chengbei_report.build import Project
 
-
-@dataclass
-class ValidationResult:
-    """All findings of one validation run, the files looked at, and annotated copies written."""
-
-    period: Period | None
-    files: list[str]
-    findings: FindingReport
-    annotated: list[Path] = field(default_factory=list)
-    not_annotated: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.findings.ok
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period.code if self.period else None,
-            "files": self.files,
-            **self.findings.to_dict(),
-            "annotated": [str(path) for path in self.annotated],
-            "not_annotated": self.not_annotated,
-        }
-
-
-def validate_loaded_period(project: Project, period: Period) -> list[Finding]:
-    """All findings for ``period``'s folder, using the project's engine (as ``build`` does)."""
-    data = project.period_data(period)
-    ctx = _context(project, project.engine, period)
+def validate_period(ctx: CheckContext, data: PeriodData) -> list[Finding]:
+    """All findings for one period folder: files that are no submission, then every check."""
     findings = [f for path in foreign_files(data.folder) if (f := foreign_file(path))]
     return findings + check_submissions(ctx, data.submissions, folder=data.folder)
 
@@ -99,119 +59,3 @@ def check_submission(ctx: CheckContext, submission: Submission) -> list[Finding]
     findings.extend(structure_findings(ctx, submission))
     findings.extend(cell_findings(ctx, submission))
     return findings
-
-
-def validate_submissions(
-    *,
-    period: Period | None,
-    paths: Sequence[Path] = (),
-    workspace_dir: Path | None = None,
-    annotate_dir: Path | None = None,
-    progress: Progress | None = None,
-) -> ValidationResult:
-    """Validate a period's folder, or the given files (their period read from their header).
-
-    ``progress`` hears of every workbook as it is loaded.
-    """
-    from chengbei_report.build import open_project
-
-    project = open_project(workspace_dir, progress)
-    if paths:
-        findings, submissions = _validate_files(project, period, _expand(paths), progress)
-    elif period is None:
-        raise UsageError(
-            "请用 --period 指定报告期，或给出要校验的文件。",
-            hint="例如：chengbei-report validate --period 2023H1",
-        )
-    else:
-        folder = project.workspace.period_dir(period)
-        if not folder.is_dir():
-            raise UsageError(
-                f"找不到{period.full_label}的报表目录：{folder}",
-                hint="请把各部门报表放进该目录，或用 --workspace 指定工作区。",
-            )
-        findings = validate_loaded_period(project, period)
-        submissions = project.period_data(period).submissions
-    result = ValidationResult(
-        period=period,
-        files=[s.file for s in submissions],
-        findings=FindingReport(findings),
-    )
-    if annotate_dir is not None:
-        _annotate(result, submissions, annotate_dir)
-    return result
-
-
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder stands for the files in it (lock files included, to warn)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file()))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"找不到文件：{path}", hint="请检查路径是否写对。")
-    return files
-
-
-def _validate_files(
-    project: Project, period: Period | None, files: list[Path], progress: Progress | None
-) -> tuple[list[Finding], list[Submission]]:
-    """Read the files and check them grouped by period (given, or read from each header)."""
-    readable = [path for path in files if foreign_file(path) is None]
-    loaded = iter(load_submissions(readable, project.catalog, progress, project.limits))
-    submissions = [
-        next(loaded) if foreign_file(path) is None else Submission(path=path, department=None)
-        for path in files
-    ]
-    groups: dict[Period | None, list[Submission]] = {}
-    for submission in submissions:
-        key = period if period is not None else header_period(submission)
-        groups.setdefault(key, []).append(submission)
-    findings: list[Finding] = []
-    for key, group in groups.items():
-        engine = _engine_over(project, key, group)
-        findings.extend(check_submissions(_context(project, engine, key), group, folder=None))
-    return findings, submissions
-
-
-def _engine_over(project: Project, period: Period | None, group: list[Submission]) -> Engine:
-    """An engine that sees ``group`` as ``period``'s data and the workspace for other periods."""
-    workspace, catalog = project.workspace, project.catalog
-
-    def load(wanted: Period) -> PeriodData:
-        if wanted != period:
-            return load_period(workspace.period_dir(wanted), wanted, catalog, limits=project.limits)
-        data = PeriodData(period=wanted, folder=workspace.period_dir(wanted), submissions=group)
-        for submission in group:
-            if submission.department is not None and foreign_file(submission.path) is None:
-                data.by_department.setdefault(submission.department.code, submission)
-        return data
-
-    return Engine(catalog, load, unit_name=workspace.unit_name, baseline=workspace.baseline)
-
-
-def _context(project: Project, engine: Engine, period: Period | None) -> CheckContext:
-    return CheckContext(
-        catalog=project.catalog,
-        engine=engine,
-        period=period,
-        unit_name=project.workspace.unit_name,
-        baseline=project.workspace.baseline,
-        first=project.workspace.first,
-    )
-
-
-def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: Path) -> None:
-    from chengbei_report.render.annotate import annotate_workbooks
-
-    sources = {s.file: s.path for s in submissions if s.workbook is not None}
-    target = out_dir.resolve()
-    if any(path.resolve().parent == target for path in sources.values()):
-        raise UsageError(
-            f"批注副本目录 {out_dir} 就是报表所在目录，副本会被当作报表再次读取。",
-            hint="请为 --annotate 指定另一个目录。",
-        )
-    annotated = annotate_workbooks(result.findings.findings, sources, out_dir)
-    result.annotated, result.not_annotated = annotated.written, annotated.skipped
