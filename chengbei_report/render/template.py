@@ -23,9 +23,10 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
+from chengbei_report.codes import TEXT_APPROX_TOO_SMALL
 from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import ReportError, TemplateError
-from chengbei_report.findings import Finding, Severity, located
+from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.render import numbers
 from chengbei_report.render.blocks import Block, BlockKind, Sections
@@ -87,9 +88,6 @@ _FILTER_FOR_KIND = (
     ("times", {"multiple"}),
     ("rank", {"rank"}),
 )
-
-
-APPROX_TOO_SMALL = "TEXT_APPROX_TOO_SMALL"
 
 
 class Recorder:
@@ -194,17 +192,17 @@ def _approx_too_small(figure: Figure, step: int, exact: str) -> Finding:
     """A warning instead of a stop: 9项 has no honest “约10余项” form, so the exact figure shows."""
     sources = figure.leaf_sources()
     first = sources[0] if sources else None
-    where = "；".join(source.describe() for source in sources) or "公式计算"
-    return located(
-        getattr(first, "file", ""),
-        APPROX_TOO_SMALL,
-        f"{figure.period.full_label}{figure.name}（{figure.code}）为{exact}，不足约数的取整单位{step}，"
-        f"不能写成约数，文中已写出确切数字{exact}（来源：{where}）。",
-        severity=Severity.WARNING,
+    return TEXT_APPROX_TOO_SMALL.make(
+        file=getattr(first, "file", ""),
         sheet=getattr(first, "sheet", ""),
         cell=getattr(first, "cell", "") or getattr(first, "cells", ""),
         indicator=figure.code,
-        hint="如需约数，请在模板中改用更小的取整单位（如 approx(1)），或改用 num 写出确切数字。",
+        period=figure.period.full_label,
+        name=figure.name,
+        indicator_code=figure.code,
+        exact=exact,
+        step=step,
+        sources="；".join(source.describe() for source in sources) or "公式计算",
     )
 
 
