@@ -6,13 +6,15 @@ With no ``--workspace`` the bundled sample is used; it lives in the installed pa
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, overload
 
-from chengbei_report.errors import ReportError, UsageError, WorkspaceError
+from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
 
 CONFIG_FILE = "workspace.toml"
@@ -20,7 +22,7 @@ CATALOG_FILE = "catalog.toml"
 SUBMISSIONS_DIR = "submissions"
 TEMPLATES_DIR = "templates"
 
-_PACKAGE = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 # The built-in template for each period kind; [report.templates] or [report] template override it.
 DEFAULT_TEMPLATES = {
     "Y": "work_summary_year.md.j2",
@@ -28,6 +30,7 @@ DEFAULT_TEMPLATES = {
     "Q": "work_summary.md.j2",
     "M": "work_summary.md.j2",
 }
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 OUTPUT_DEFAULTS = {
     "document": "{unit}{period}工作总结.docx",
     "workpaper": "{unit}{period}工作总结_底稿.xlsx",
@@ -36,8 +39,8 @@ OUTPUT_DEFAULTS = {
 
 def bundled_path(name: str) -> Path:
     """``sample_data`` or ``templates`` as shipped: inside the wheel, else the source tree."""
-    installed = _PACKAGE / "_bundled" / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
+    installed = PACKAGE_DIR / "_bundled" / name
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / name
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,11 @@ class Workspace:
     def period_dir(self, period: Period) -> Path:
         return self.root / SUBMISSIONS_DIR / period.code
 
+    @property
+    def template_roots(self) -> list[Path]:
+        """The folders templates and their includes may come from: the workspace's, then ours."""
+        return [self.root / TEMPLATES_DIR, bundled_path(TEMPLATES_DIR)]
+
     def template_name(self, period: Period) -> str:
         """The configured template of ``period``: ``[report.templates]`` for its kind, else
         ``[report] template``, else the built-in one for its kind (a year gets the annual one)."""
@@ -69,7 +77,7 @@ class Workspace:
 
     def template_path(self, name: str) -> Path:
         """A template by name: the workspace's templates/ first, then the built-in ones."""
-        found = self._find_template(name)
+        found = confined_template(self.template_roots, name)
         if found is None:
             raise WorkspaceError(
                 f"找不到模板“{name}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。",
@@ -86,7 +94,8 @@ class Workspace:
         if given is None:
             return self.template_path(self.template_name(period))
         if len(given.parts) == 1:
-            found = self._find_template(given.name) or (given if given.is_file() else None)
+            found = confined_template(self.template_roots, given.name)
+            found = found or (given if given.is_file() else None)
             if found is None:
                 raise UsageError(
                     f"找不到模板“{given}”：已查找 {self.root / TEMPLATES_DIR}、内置模板目录和当前目录。",
@@ -96,12 +105,6 @@ class Workspace:
         if not given.is_file():
             raise UsageError(f"找不到模板文件：{given}", hint="请检查 --template 给出的路径。")
         return given
-
-    def _find_template(self, name: str) -> Path | None:
-        for folder in (self.root / TEMPLATES_DIR, bundled_path(TEMPLATES_DIR)):
-            if (folder / name).is_file():
-                return folder / name
-        return None
 
     @property
     def official_layout(self) -> bool:
@@ -118,6 +121,41 @@ class Workspace:
         """The file name of an output; a plain name, checked when the workspace was opened."""
         pattern = self.report.get(key, OUTPUT_DEFAULTS[key])
         return pattern.format(unit=self.unit_name, period=period.full_label, code=period.code)
+
+
+def confined_template(roots: Sequence[Path], name: str) -> Path | None:
+    """The template ``name`` inside one of ``roots`` (resolved), or None when there is none.
+
+    A name is a relative path with ``/`` between folders; an absolute path, ``..``, a backslash
+    or a symlink whose target lies outside its folder is a ``TemplateError``, so a template can
+    never bring /etc/passwd or the catalog into a document.
+    """
+    parts = name.split("/")
+    if (
+        not name
+        or _CONTROL.search(name)
+        or "\\" in name
+        or name.startswith("/")
+        or ":" in parts[0]
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        shown = _CONTROL.sub("?", name)
+        raise TemplateError(
+            f"模板名“{shown}”不允许：模板只能是工作区 templates/ 或内置模板目录中的文件，"
+            "不能使用绝对路径、“..”或反斜杠。"
+        )
+    for root in roots:
+        candidate = root / name
+        if not candidate.exists():
+            continue
+        real, base = candidate.resolve(), root.resolve()
+        if not real.is_relative_to(base):
+            raise TemplateError(
+                f"模板“{name}”是指向 {real} 的链接，该文件在模板目录 {root} 之外，不能使用。"
+            )
+        if real.is_file():
+            return real
+    return None
 
 
 def parse_signing_date(text: str, error: type[ReportError] = UsageError) -> date:
@@ -224,6 +262,13 @@ def _period(
 
 def _check_output_names(config_path: Path, workspace: Workspace) -> None:
     """Refuse a pattern with unknown placeholders or one that would leave the output folder."""
+    for key, value in {**workspace.unit, **workspace.report}.items():
+        if _CONTROL.search(value) and key in (*OUTPUT_DEFAULTS, "template", "name"):
+            raise WorkspaceError(
+                f"{config_path} 中 {key} 的值含有换行符或控制字符（如 NUL），不能用作名称。",
+                hint="请删去其中的换行符和不可见字符。",
+            )
+    names: dict[str, str] = {}
     for key in OUTPUT_DEFAULTS:
         pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
         try:
@@ -236,3 +281,10 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"
             )
+        names[key] = name
+    if names["document"].casefold() == names["workpaper"].casefold():
+        raise WorkspaceError(
+            f"{config_path} 中 [report] 的 document 与 workpaper 是同一个文件名“{names['document']}”，"
+            "底稿会覆盖工作总结。",
+            hint="请为两者取不同的文件名。",
+        )

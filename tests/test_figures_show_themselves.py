@@ -21,7 +21,7 @@ from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.compute.figures import CellSource, Figure, LedgerSource
 from chengbei_report.errors import OutputError, TemplateError
 from chengbei_report.periods import Period
-from chengbei_report.render.leaks import guard_outputs, internal_text
+from chengbei_report.render.leaks import internal_text, refuse_internal_text
 from chengbei_report.render.template import Recorder
 
 runner = CliRunner()
@@ -250,8 +250,8 @@ def test_the_guard_refuses_outputs_holding_internal_text(tmp_path: Path, leak: s
     document.add_paragraph(f"就业{leak}人")
     document.save(buffer)
     with pytest.raises(OutputError, match=r"报告\.docx 中出现了程序内部的表示"):
-        guard_outputs([(tmp_path / "报告.docx", buffer.getvalue())])
-    guard_outputs([(tmp_path / "报告.docx", _clean_docx())])
+        refuse_internal_text([(tmp_path / "报告.docx", buffer.getvalue())])
+    refuse_internal_text([(tmp_path / "报告.docx", _clean_docx())])
 
 
 def _clean_docx() -> bytes:

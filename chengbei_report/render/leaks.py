@@ -31,7 +31,7 @@ def internal_text(text: str) -> str | None:
     return text[max(0, match.start() - 10) : match.end() + 20]
 
 
-def guard_outputs(outputs: list[tuple[Path, bytes]]) -> None:
+def refuse_internal_text(outputs: list[tuple[Path, bytes]]) -> None:
     """Refuse to write a set of outputs when any part of any of them holds internal text."""
     for path, data in outputs:
         for part, text in _parts(data):
