@@ -600,6 +600,17 @@ TEXT_XML_ILLEGAL = _define(
     "文档第{paragraph}段含有 Word 无法保存的控制字符（{chars}），已删除；来源：{source}。",
 )
 
+TEXT_APPROX_TOO_SMALL = _define(
+    "TEXT_APPROX_TOO_SMALL",
+    WARNING,
+    _D,
+    "数值不足以写成约数",
+    "a figure below the granularity of its `approx` filter (9项 with `approx(10)`): the exact"
+    " figure is written instead; the indicator and its source cell are named",
+    "如需约数，请在模板中改用更小的取整单位，或改用 num 写出确切数字。",
+    "{period}{name}（{indicator_code}）为{exact}，不足约数的取整单位{step}，不能写成约数，"
+    "文中已写出确切数字{exact}（来源：{sources}）。",
+)
 PDF_FONT_SUBSTITUTED = _define(
     "PDF_FONT_SUBSTITUTED",
     WARNING,
