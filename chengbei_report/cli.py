@@ -81,7 +81,7 @@ TemplateOption = Annotated[
     typer.Option(
         "--template",
         "-t",
-        help="另用一个模板（.md.j2 文本模板、带 Jinja 标记的 .docx，或 bind 生成的绑定稿）。",
+        help="另用一个模板（.md.j2 文本模板、带 Jinja 标记的 .docx，或 bind 生成的绑定稿）；只写文件名时先在工作区 templates 目录、再在内置模板和当前目录中查找。",
     ),
 ]
 FormatOption = Annotated[

@@ -120,6 +120,7 @@ def open_project(workspace_dir: Path | None, progress: Progress | None = None) -
 
 
 def template_context(project: Project, period: Period) -> dict[str, Any]:
+    """What a template can name (docs/formats.md, "Template context")."""
     indicators = project.catalog.indicators
     codes = set(indicators)
 

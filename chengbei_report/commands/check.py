@@ -28,7 +28,7 @@ def check_report(
     bindings = bindings_of(document)
     if bindings is not None:
         return check_bound(docx, document, bindings, project, period, matcher)
-    rendered = render_document(project, period, template or project.workspace.template_path())
+    rendered = render_document(project, period, project.workspace.template_for(period, template))
     texts = [block.full_text for block in rendered.blocks]
     result = compare_report(docx, paragraphs, period, texts, rendered.uses)
     return name_candidates(result, paragraphs, matcher)
