@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from chengbei_report.errors import UsageError
+from chengbei_report.errors import OutputError, UsageError, describe_os_error
 from chengbei_report.workspace import TEMPLATES_DIR, bundled_path
 
 
@@ -17,8 +17,21 @@ def init_workspace(directory: Path) -> Path:
     interrupted run never leaves half a workspace behind.
     """
     target = directory.expanduser().resolve()
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise UsageError(
+            f"{target} 是一个文件，不能作为工作区目录，未做任何改动。",
+            hint="请指定一个不存在的或空的文件夹，如 chengbei-report init ./我的工作区",
+        )
+    if target.exists() and any(target.iterdir()):
         raise UsageError(f"目录 {target} 已存在且不为空，为避免覆盖已有文件，未做任何改动。")
+    try:
+        return _copy_sample(target)
+    except OSError as err:
+        problem, hint = describe_os_error(err)
+        raise OutputError(f"无法创建工作区 {target}：{problem}。", hint=hint) from err
+
+
+def _copy_sample(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".init-", dir=target.parent))
     try:

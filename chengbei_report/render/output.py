@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from chengbei_report.errors import OutputError, UsageError
+from chengbei_report.errors import OutputError, UsageError, describe_os_error
 
 # Mode of a newly created output; an existing output keeps its own mode.
 _NEW_FILE_MODE = 0o644
@@ -115,10 +115,8 @@ def write_all_atomic(
             staged.append(_stage(current, data))
         _swap_in(staged, targets)
     except OSError as err:
-        raise OutputError(
-            f"无法写入文件 {current}：{err.strerror or err}",
-            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
-        ) from err
+        problem, hint = describe_os_error(err)
+        raise OutputError(f"无法写入文件 {current}：{problem}。", hint=hint) from err
     finally:
         for tmp_path in staged:
             with contextlib.suppress(OSError):

@@ -6,13 +6,14 @@ The engine evaluates every side; a ComputeError becomes a finding rather than st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute import units
 from chengbei_report.compute.change import beyond, relative_change
-from chengbei_report.compute.formula import Compare, Node, references
+from chengbei_report.compute.formula import Compare, Node, Ref, references
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
@@ -95,11 +96,12 @@ def _rule(
 ) -> list[Finding]:
     assert ctx.period is not None
     where = _location(submission, indicator)
+    readable = ctx.catalog.readable(text)
     try:
-        left = ctx.engine.evaluate(rule.left, ctx.period, f"规则“{text}”")
-        right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{text}”")
+        left = ctx.engine.evaluate(rule.left, ctx.period, f"规则“{readable}”")
+        right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{readable}”")
     except ComputeError as exc:
-        return [_uncheckable(submission, f"规则“{text}”", exc, where)]
+        return [_uncheckable(submission, f"规则“{readable}”", exc, where)]
     right_value = right.value
     if left.unit and right.unit and units.convertible(right.unit, left.unit):
         with localcontext() as decimal_ctx:
@@ -111,11 +113,26 @@ def _rule(
         error(
             submission,
             "RULE_VIOLATED",
-            f"不符合规则“{text}”：左边为 {_plain(left.value)}，右边为 {_plain(right_value)}。",
-            hint="请核对规则两边涉及的数值，至少有一个填错了。",
+            f"不符合规则“{readable}”：{_side(ctx, rule.left, left.value, '左边')}，"
+            f"{_side(ctx, rule.right, right_value, '右边')}。",
+            hint=f"请核对{_names(ctx, text)}的数值，至少有一个填错了。",
             **where,
         )
     ]
+
+
+def _side(ctx: CheckContext, node: Node, value: Decimal, fallback: str) -> str:
+    """``帮扶成功就业为 600人`` for a side that is one indicator, else ``左边为 600``."""
+    if isinstance(node, Ref) and node.code in ctx.catalog.indicators:
+        indicator = ctx.catalog.indicators[node.code]
+        return f"{indicator.name}为 {_plain(value)}{indicator.unit}"
+    return f"{fallback}为 {_plain(value)}"
+
+
+def _names(ctx: CheckContext, text: str) -> str:
+    """The indicators a rule compares, in its order, by their Chinese names."""
+    codes = dict.fromkeys(w for w in re.findall(r"\w+", text) if w in ctx.catalog.indicators)
+    return "、".join(ctx.catalog.indicators[code].name for code in codes) or "规则两边"
 
 
 def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator) -> list[Finding]:
@@ -138,7 +155,7 @@ def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator)
             submission,
             "RULE_CROSSCHECK",
             f"{indicator.name}填报为 {_plain(own.value)}{indicator.unit}，而台账合计"
-            f"（{indicator.crosscheck_text}）为 {_plain(check.value)}：{ledgers}。",
+            f"（{ctx.catalog.readable(indicator.crosscheck_text)}）为 {_plain(check.value)}：{ledgers}。",
             hint="请核对填报数和台账，二者应一致。",
             **where,
         )
