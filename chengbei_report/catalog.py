@@ -7,7 +7,6 @@ references, cycles and unit mismatches, each reported with the indicator's code 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
