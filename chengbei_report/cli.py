@@ -364,6 +364,9 @@ def _diff_workbooks(old: str, new: str, fmt: DiffFormat, out: Path | None, ws: A
     from chengbei_report.compare.workbooks import diff_workbooks
     from chengbei_report.render.diff_output import workbook_diff_bytes
 
+    if fmt is DiffFormat.XLSX and out is None:
+        _err("错误：xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
+        raise typer.Exit(EXIT_USAGE)
     result = _run(lambda: diff_workbooks(Path(old), Path(new), workspace_dir=ws))
     if fmt is DiffFormat.JSON and out is None:
         _print_json(result.to_dict())

@@ -131,6 +131,70 @@ def test_two_workbooks_are_diffed_as_versions(versions: tuple[Path, Path]) -> No
     assert json.loads(data.output) == diff_workbooks(old, new).to_dict()
 
 
-def test_workbook_diff_refuses_period_formats(versions: tuple[Path, Path]) -> None:
-    result = runner.invoke(app, ["diff", *map(str, versions), "-f", "xlsx", "-o", "x.xlsx"])
-    assert result.exit_code == 2 and "不支持" in result.output
+ECONOMY = "城北街道_2023H1_经济发展办公室.xlsx"
+
+
+@pytest.fixture
+def unit_versions(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path]:
+    """The first version gave 婺州英才创新园年营业额 in 元, the resubmission in 万元."""
+    new = tmp_path / "第二版.xlsx"
+    shutil.copy(sample_dir / "submissions" / "2023H1" / ECONOMY, new)
+    workbook = openpyxl.load_workbook(new)
+    sheet = workbook["指标"]
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "econ_park_revenue")
+    assert (sheet.cell(row, 3).value, sheet.cell(row, 4).value) == ("万元", 6000)
+    sheet.cell(row, 3).value, sheet.cell(row, 4).value = "元", 60000000
+    old = tmp_path / "第一版.xlsx"
+    workbook.save(old)
+    return old, new
+
+
+def test_a_unit_change_is_shown_as_one(unit_versions: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["diff", *map(str, unit_versions)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == (
+        "  [修改] 指标 婺州英才创新园年营业额（含网络交易额）（econ_park_revenue）指标!D11："
+        "60000000元 → 6000万元（单位由元改为万元）"
+    )
+    data = json.loads(runner.invoke(app, ["diff", *map(str, unit_versions), "-f", "json"]).output)
+    assert data == diff_workbooks(*unit_versions).to_dict()
+    assert data["indicators"][0]["unit_changed"] is True
+
+
+def test_workbook_diff_writes_csv_md_and_xlsx(
+    unit_versions: tuple[Path, Path], tmp_path: Path
+) -> None:
+    args = ["diff", *map(str, unit_versions)]
+    text = runner.invoke(app, [*args, "-f", "csv"]).output
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [
+        "类别",
+        "状态",
+        "名称",
+        "编码或关键字",
+        "原位置",
+        "新位置",
+        "原值",
+        "新值",
+        "说明",
+    ]
+    assert rows[1] == [
+        "指标",
+        "修改",
+        "婺州英才创新园年营业额（含网络交易额）",
+        "econ_park_revenue",
+        "指标!D11",
+        "指标!D11",
+        "60000000元",
+        "6000万元",
+        "单位由元改为万元",
+    ]
+    md = tmp_path / "对比.md"
+    assert runner.invoke(app, [*args, "-f", "md", "-o", str(md)]).exit_code == 0
+    assert "| 指标 | 修改 | 婺州英才创新园年营业额（含网络交易额） |" in md.read_text("utf-8")
+    assert runner.invoke(app, [*args, "-f", "xlsx"]).exit_code == 2
+    xlsx = tmp_path / "对比.xlsx"
+    assert runner.invoke(app, [*args, "-f", "xlsx", "-o", str(xlsx)]).exit_code == 0
+    sheet = openpyxl.load_workbook(xlsx)["对比"]
+    assert [c.value for c in sheet[2]][6:] == ["60000000元", "6000万元", "单位由元改为万元"]
+    assert sheet.freeze_panes == "A2"
