@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from chengbei_report.catalog import Catalog
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
@@ -161,7 +162,12 @@ def missing_department_findings(
 
 
 def _has_duties(ctx: CheckContext, department: str) -> bool:
-    kind = ctx.period.kind.value if ctx.period is not None else ""
-    indicators = any(kind in i.frequency for i in ctx.catalog.reported(department))
-    ledgers = any(kind in ledger.frequency for ledger in ctx.catalog.ledgers_of(department))
+    return ctx.period is not None and has_duties(ctx.catalog, ctx.period, department)
+
+
+def has_duties(catalog: Catalog, period: Period, department: str) -> bool:
+    """Whether ``department`` has indicators or ledgers due in ``period`` (by their frequency)."""
+    kind = period.kind.value
+    indicators = any(kind in i.frequency for i in catalog.reported(department))
+    ledgers = any(kind in ledger.frequency for ledger in catalog.ledgers_of(department))
     return indicators or ledgers
