@@ -1,3 +1,3 @@
-from chengbei_report.cli import main
+from chengbei_report.entry import main
 
 main()
