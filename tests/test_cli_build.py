@@ -39,7 +39,7 @@ def test_build_json_equals_the_api_result(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     api = build_report(REPORT_PERIOD, out_dir=tmp_path / "cli").to_dict()
-    assert json.loads(result.output) == api
+    assert json.loads(result.stdout) == api
 
 
 @pytest.mark.parametrize(

@@ -38,25 +38,25 @@ def test_json_equals_the_api_result() -> None:
     )
     assert result.exit_code == 0, result.output
     api = diff_periods(OLD, NEW, threshold=Decimal("0.2")).to_dict()
-    assert json.loads(result.output) == api
+    assert json.loads(result.stdout) == api
 
 
 def test_threshold_as_a_percentage_equals_the_fraction() -> None:
     percent = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "20%"])
     fraction = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "0.2"])
-    assert percent.exit_code == 0 and json.loads(percent.output) == json.loads(fraction.output)
+    assert percent.exit_code == 0 and json.loads(percent.stdout) == json.loads(fraction.stdout)
 
 
 def test_only_changed_of_a_period_with_itself_is_empty() -> None:
     result = runner.invoke(app, ["diff", "2023H1", "2023H1", "--only-changed", "-f", "json"])
     assert result.exit_code == 0
-    assert json.loads(result.output)["rows"] == []
+    assert json.loads(result.stdout)["rows"] == []
 
 
 def test_csv_to_stdout_and_md_to_a_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "csv"])
     assert result.exit_code == 0
-    rows = list(csv.reader(io.StringIO(result.output)))
+    rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][4:6] == ["2022年上半年", "2023年上半年"]
     assert len(rows) == len(diff_periods(OLD, NEW).rows) + 1
     target = tmp_path / "对比.md"
@@ -87,7 +87,7 @@ def test_a_bad_cell_shows_as_uncomputable_not_dropped(workspace_copy: Path) -> N
     assert table.exit_code == 0, table.output
     assert "无法计算" in table.output and "取消" not in table.output
     assert "约500" in table.output  # the reason, below the table
-    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).output)
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     flagged = {row["code"]: row["flags"] for row in data["rows"] if row["flags"]}
     assert flagged["social_reemployed"] == flagged["social_reemployment_rate"] == ["无法计算"]
     assert data == diff_periods(OLD, NEW, workspace_dir=workspace_copy).to_dict()
@@ -128,7 +128,7 @@ def test_two_workbooks_are_diffed_as_versions(versions: tuple[Path, Path]) -> No
     assert result.exit_code == 0, result.output
     assert "[删除] 劳动纠纷调解台账 第2行 LD2023-001" in result.output
     data = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
-    assert json.loads(data.output) == diff_workbooks(old, new).to_dict()
+    assert json.loads(data.stdout) == diff_workbooks(old, new).to_dict()
 
 
 ECONOMY = "城北街道_2023H1_经济发展办公室.xlsx"
@@ -152,11 +152,11 @@ def unit_versions(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path]:
 def test_a_unit_change_is_shown_as_one(unit_versions: tuple[Path, Path]) -> None:
     result = runner.invoke(app, ["diff", *map(str, unit_versions)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1] == (
+    assert result.stdout.splitlines()[1] == (
         "  [修改] 指标 婺州英才创新园年营业额（含网络交易额）（econ_park_revenue）指标!D11："
         "60000000元 → 6000万元（单位由元改为万元）"
     )
-    data = json.loads(runner.invoke(app, ["diff", *map(str, unit_versions), "-f", "json"]).output)
+    data = json.loads(runner.invoke(app, ["diff", *map(str, unit_versions), "-f", "json"]).stdout)
     assert data == diff_workbooks(*unit_versions).to_dict()
     assert data["indicators"][0]["unit_changed"] is True
 
@@ -165,7 +165,7 @@ def test_workbook_diff_writes_csv_md_and_xlsx(
     unit_versions: tuple[Path, Path], tmp_path: Path
 ) -> None:
     args = ["diff", *map(str, unit_versions)]
-    text = runner.invoke(app, [*args, "-f", "csv"]).output
+    text = runner.invoke(app, [*args, "-f", "csv"]).stdout
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert rows[0] == [
         "类别",
