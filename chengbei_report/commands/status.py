@@ -118,12 +118,11 @@ def submission_status(
     for finding in findings:
         by_file.setdefault(finding.file, []).append(finding)
     mine: dict[str, list[Submission]] = {}
-    others: list[OtherFile] = []
     for submission in submissions:
         if submission.department is not None and foreign_file(submission.path) is None:
             mine.setdefault(submission.department.code, []).append(submission)
-        else:
-            others.append(_other(submission.file, by_file.get(submission.file, [])))
+    theirs = {s.file for own in mine.values() for s in own}
+    others = [_other(file, items) for file, items in by_file.items() if file and file not in theirs]
     due_check = period != project.workspace.baseline
     rows = []
     for code, department in project.catalog.departments.items():

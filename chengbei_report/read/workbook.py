@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -211,7 +212,11 @@ def read_workbooks(
         for path in files:
             yield path, _read_one(path, wanted)
         return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_leave_interrupts_to_the_parent,
+    )
     try:
         ahead = [pool.submit(scan_outcome, path, wanted) for path in files[1:]]
         yield files[0], _read_one(files[0], wanted)  # scanned here while the process starts
@@ -219,6 +224,12 @@ def read_workbooks(
             yield path, _read_scanned(path, scan.result())
     finally:
         pool.shutdown(cancel_futures=True)
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ctrl+C reaches every process of the terminal's group: the scanner ignores it, and the
+    parent, which says ``已中断`` once, shuts it down."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worth_a_process(files: list[Path]) -> bool:
