@@ -13,12 +13,13 @@ _PLACE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$
 
 # tomllib's messages (Python 3.11–3.13), as patterns over the text before the place.
 _MESSAGES: tuple[tuple[str, str], ...] = (
-    (r"Invalid statement", "无法识别的语句"),
+    (r"Invalid statement", "无法识别的语句（含中文的键名须加英文双引号）"),
     (r"Expected newline or end of document after a statement", "一条语句之后应换行"),
     (r"Expected '=' after a key in a key/value pair", "键名之后缺少“=”"),
     (r"Expected ']' at the end of a table declaration", "表头 [..] 缺少结尾的“]”"),
     (r"Expected ']]' at the end of an array declaration", "表头 [[..]] 缺少结尾的“]]”"),
     (r"Expected (.+)", "此处应为 {0}"),
+    (r"Illegal character '\\n'", "字符串缺少结尾的引号"),
     (r"Found invalid character (.+)", "出现了不允许的字符 {0}"),
     (r"Illegal character (.+)", "出现了不允许的字符 {0}"),
     (r"Cannot declare (.+) twice", "{0} 重复声明了两次"),
@@ -51,5 +52,13 @@ def toml_problem(message: str) -> str:
     for pattern, chinese in _MESSAGES:
         matched = re.fullmatch(pattern, text.strip())
         if matched:
-            return where + chinese.format(*matched.groups())
+            return where + chinese.format(*map(_key, matched.groups()))
     return where + "格式错误"
+
+
+def _key(text: str) -> str:
+    """A key as tomllib shows it, ``('a', 'b')``, as a person writes it: ``a.b``."""
+    if text.startswith("(") and text.endswith(")"):
+        parts = re.findall(r"'([^']*)'|\"([^\"]*)\"", text)
+        return ".".join(a or b for a, b in parts) or text
+    return text

@@ -80,7 +80,7 @@ def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise error(
             f"{path} 格式错误，{toml_problem(str(exc))}。",
-            hint="请用记事本打开该文件，按所说的行和列改正后重试（TOML 格式说明见 docs/formats.md）。",
+            hint="请用记事本打开该文件，按所说的行和列改正后重试。",
         ) from exc
 
 
