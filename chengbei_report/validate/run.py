@@ -265,17 +265,20 @@ def _write_notices(
     )
     from chengbei_report.render.output import write_atomic
 
-    unit = project.workspace.unit
-    label = result.period.full_label if result.period else "本期"
-    sender = Sender(signature=unit.get("office", project.workspace.unit_name), period_label=label)
+    signature = project.workspace.unit.get("office", project.workspace.unit_name)
     by_file = result.findings.by_file()
-    notices = [
-        correction_notice(
-            sender, s.department.name, s.header_text("填报人"), s.file, by_file[s.file]
+    notices = []
+    for s in submissions:
+        if s.department is None or s.file not in by_file:
+            continue
+        period = result.period or header_period(s)
+        sender = Sender(signature, period.full_label if period else "本期")
+        notices.append(
+            correction_notice(
+                sender, s.department.name, s.header_text("填报人"), s.file, by_file[s.file]
+            )
         )
-        for s in submissions
-        if s.department is not None and s.file in by_file
-    ]
+    sender = Sender(signature, result.period.full_label if result.period else "本期")
     notices += [reminder_notice(sender, name) for name in missing]
     prefix = f"{project.workspace.unit_name}_{result.period.code if result.period else ''}"
     inputs = [s.path for s in submissions]
