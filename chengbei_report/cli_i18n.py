@@ -48,6 +48,22 @@ def install() -> None:
     rich_utils.DEPRECATED_STRING = "（已停用）"
     rich_utils.ABORTED_TEXT = "已中断。"
     rich_utils.RICH_HELP = "运行 [blue]{command_path} {help_option}[/] 查看用法。"
+    if not getattr(rich_utils._make_rich_text, "folds", False):
+        rich_utils._make_rich_text = _folding(rich_utils._make_rich_text)
+
+
+def _folding(make: Any) -> Any:
+    """Help texts that break anywhere: Chinese has no spaces between words, so rich's
+    word wrap would cut a long sentence off with "…" in a narrow terminal."""
+
+    def make_folding(**kwargs: Any) -> Any:
+        made = make(**kwargs)
+        if hasattr(made, "overflow"):
+            made.overflow = "fold"
+        return made
+
+    make_folding.folds = True  # type: ignore[attr-defined]
+    return make_folding
 
 
 # --- translating click's errors ---------------------------------------------------------------

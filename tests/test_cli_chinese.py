@@ -286,3 +286,13 @@ def test_ctrl_c_at_any_moment_says_so_and_exits_130(tmp_path: Path) -> None:
         )
         assert not leftovers, (delay, leftovers)
     assert interrupted >= 3
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
+def test_help_in_a_narrow_terminal_folds_chinese_rather_than_cutting_it(command: list[str]) -> None:
+    narrow = {"COLUMNS": "60", "TERMINAL_WIDTH": "60"}
+    text = runner.invoke(app, [*command, "--help"], env=narrow).stdout
+    assert "…" not in text
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 60 for line in text.splitlines())
