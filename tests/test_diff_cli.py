@@ -198,3 +198,61 @@ def test_workbook_diff_writes_csv_md_and_xlsx(
     sheet = openpyxl.load_workbook(xlsx)["对比"]
     assert [c.value for c in sheet[2]][6:] == ["60000000元", "6000万元", "单位由元改为万元"]
     assert sheet.freeze_panes == "A2"
+
+
+def _stdout_on_a_terminal(argv: list[str], columns: int) -> str:
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    main, child = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "chengbei_report", *argv],
+            stdout=child,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            env={**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"},
+        )
+    finally:
+        os.close(child)
+        reader.join(timeout=30)
+        os.close(main)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_the_table_fits_an_80_column_terminal() -> None:
+    from rich.cells import cell_len
+
+    text = _stdout_on_a_terminal(["diff", "2022H1", "2023H1"], 80)
+    lines = text.replace("\r", "").splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    assert any("变化幅度" in line for line in lines)
+
+
+def test_piped_the_table_keeps_every_name_on_one_line() -> None:
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1"], env={"COLUMNS": "60"})
+    api = diff_periods(OLD, NEW)
+    lines = result.stdout.splitlines()
+    for row in api.rows:
+        assert any(f"│ {row.name} " in line for line in lines), row.name
+    from rich.cells import cell_len
+
+    assert len({cell_len(line) for line in lines[1:-1]}) == 1  # one width: nothing wrapped
