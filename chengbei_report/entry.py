@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 _INTERRUPTED = "已中断，未写出任何不完整的文件。"  # as chengbei_report.cli_i18n.INTERRUPTED
@@ -16,4 +18,18 @@ def main() -> None:
         run()
     except KeyboardInterrupt:
         sys.stderr.write(_INTERRUPTED + "\n")
-        sys.exit(_EXIT_INTERRUPTED)
+        _leave(_EXIT_INTERRUPTED)
+    except SystemExit as exc:
+        if exc.code == _EXIT_INTERRUPTED:
+            _leave(_EXIT_INTERRUPTED)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: nothing left to interrupt
+        raise
+
+
+def _leave(code: int) -> None:
+    """Exit at once with ``code``. Python, once Ctrl+C interrupted an import, ends its run by
+    killing itself with SIGINT (exit status -2, not 130); the run's own clean-up (temporary
+    files, the scanner process) has already happened in its ``finally`` blocks."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
