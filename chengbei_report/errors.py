@@ -79,4 +79,5 @@ def describe_os_error(err: OSError) -> tuple[str, str]:
     """
     if err.errno in _OS_PROBLEMS:
         return _OS_PROBLEMS[err.errno]
-    return (f"系统错误（错误号 {err.errno}）", "请检查输出路径和磁盘后重试。")
+    number = f"（错误号 {err.errno}）" if err.errno is not None else ""
+    return (f"系统报告写入失败{number}", "请检查输出路径和磁盘后重试。")
