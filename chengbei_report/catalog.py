@@ -7,21 +7,25 @@ references, cycles and unit mismatches, each reported with the indicator's code 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from chengbei_report.compute import units
-from chengbei_report.compute.formula import (
+from chengbei_report import units
+from chengbei_report.errors import CatalogError
+from chengbei_report.formula import (
+    Column,
+    ColumnRef,
     Compare,
     FormulaSyntaxError,
+    LedgerCall,
     Node,
+    children,
     parse_formula,
     parse_rule,
     references,
 )
-from chengbei_report.compute.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
-from chengbei_report.errors import CatalogError
+from chengbei_report.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
 from chengbei_report.workspace import read_toml
 
 KINDS = ("amount", "count", "area", "length", "ratio", "multiple", "rank", "other")
@@ -41,6 +45,11 @@ class LedgerColumn:
     unit: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        """Whether the column counts things (whole numbers): integer, or a unit such as 人 or 件."""
+        return self.type == "integer" or bool(self.unit and units.family(self.unit) == "count")
 
 
 @dataclass(frozen=True)
@@ -98,7 +107,6 @@ class Catalog:
     ledgers: dict[str, Ledger]
     indicators: dict[str, Indicator]
     path: Path | None = None
-    _order: dict[str, int] = field(default_factory=dict)
 
     def department_by_name(self, name: str) -> Department | None:
         cleaned = name.strip()
@@ -107,7 +115,8 @@ class Catalog:
             None,
         )
 
-    def reported(self, department: str) -> list[Indicator]:
+    def reported_indicators(self, department: str) -> list[Indicator]:
+        """The indicators ``department`` types in (not derived ones)."""
         return [i for i in self.indicators.values() if i.department == department and not i.derived]
 
     def ledgers_of(self, department: str) -> list[Ledger]:
@@ -295,14 +304,12 @@ def _check_references(catalog: Catalog) -> None:
 
 
 def _check_ledger_columns(catalog: Catalog, indicator: Indicator, text: str, node: Node) -> None:
-    from chengbei_report.compute.formula import Column, LedgerCall, LedgerColumn, children
-
     stack: list[tuple[object, str | None]] = [(node, None)]
     while stack:
         item, ledger_code = stack.pop()
-        if isinstance(item, LedgerColumn | LedgerCall):
+        if isinstance(item, ColumnRef | LedgerCall):
             ledger_code = item.ledger
-        column = item.column if isinstance(item, LedgerColumn | LedgerCall) else None
+        column = item.column if isinstance(item, ColumnRef | LedgerCall) else None
         if isinstance(item, Column):
             column = item.name
         if column and ledger_code and catalog.ledgers[ledger_code].column(column) is None:
@@ -345,7 +352,7 @@ def _check_kind_unit(indicator: Indicator) -> None:
 def _check_units(catalog: Catalog, indicator: Indicator) -> None:
     assert indicator.formula is not None
     try:
-        got = infer_unit(catalog, indicator.formula)
+        got = infer_unit(catalog.indicators, catalog.ledgers, indicator.formula)
     except ValueError as exc:
         raise CatalogError(
             f"指标 {indicator.label} 的公式“{indicator.formula_text}”单位不一致：{exc}"

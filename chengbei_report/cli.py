@@ -1,12 +1,11 @@
 """The command line: parse arguments, call one library function, show its result.
 
-Heavy libraries (pandas, openpyxl, python-docx, calamine) are imported inside the commands, so
+Heavy libraries (openpyxl, python-docx, calamine, rich) are imported inside the commands, so
 ``--help`` and ``--version`` start instantly.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -175,22 +174,15 @@ def _parse_period(text: str | None) -> Any:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    from chengbei_report.render.text import json_text
+
+    typer.echo(json_text(data), nl=False)
 
 
 def _print_findings(findings: Any) -> None:
-    """Findings grouped by file, file names shown whole."""
-    for file, items in findings.by_file().items():
-        typer.echo(f"\n{file or '（工作区）'}")
-        for finding in items:
-            where = finding.location()
-            prefix = f"  [{finding.severity.value}] {finding.code}"
-            typer.echo(
-                f"{prefix} {where}：{finding.message}" if where else f"{prefix}：{finding.message}"
-            )
-            if finding.hint:
-                typer.echo(f"      提示：{finding.hint}")
-    typer.echo(f"\n共 {len(findings.errors)} 个错误，{len(findings.warnings)} 个警告。")
+    from chengbei_report.render.text import findings_text
+
+    typer.echo(findings_text(findings), nl=False)
 
 
 @app.command(cls=ChineseCommand)
@@ -208,7 +200,7 @@ def build(
 
     示例：chengbei-report build --period 2023H1
     """
-    from chengbei_report.build import build_report
+    from chengbei_report.commands.build import build_report
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
@@ -251,7 +243,7 @@ def init(
     """
     import shlex
 
-    from chengbei_report.init import init_workspace
+    from chengbei_report.commands.init import init_workspace
 
     created = _run(lambda: init_workspace(directory))
     typer.echo(f"已创建工作区：{created}")
@@ -295,7 +287,7 @@ def validate(
 
     示例：chengbei-report validate --period 2023H1 --annotate ./批注 --notices ./批注
     """
-    from chengbei_report.validate.run import validate_submissions
+    from chengbei_report.commands.validate import validate_submissions
 
     parsed = _parse_period(period) if period is not None else None
     root = _workspace(workspace)
@@ -419,7 +411,7 @@ def forms(
 
     示例：chengbei-report forms --period 2023H2 --out ./填报表
     """
-    from chengbei_report.render.forms import make_forms
+    from chengbei_report.commands.forms import make_forms
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
@@ -463,51 +455,20 @@ def _parse_threshold(text: str | None) -> Any:
     return value
 
 
-def _emit(data: bytes, out: Path | None) -> None:
-    """File content to --out, or to the terminal."""
-    if out is None:
-        typer.echo(data.decode("utf-8-sig"), nl=False)
-        return
-    from chengbei_report.render.output import write_atomic
-
-    written = _run(lambda: write_atomic(out, data))
-    _err(f"已写出：{written}")
-
-
-def _diff_workbooks(old: str, new: str, fmt: DiffFormat, out: Path | None, ws: Any) -> None:
-    from chengbei_report.compare.workbooks import diff_workbooks
-    from chengbei_report.render.diff_output import workbook_diff_bytes
-
-    if fmt is DiffFormat.XLSX and out is None:
-        _err("错误：xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
-        raise typer.Exit(EXIT_USAGE)
-    root = _workspace(ws)
-    result = _run(lambda: diff_workbooks(Path(old), Path(new), workspace_dir=root))
-    if fmt is DiffFormat.JSON and out is None:
-        _print_json(result.to_dict())
+def _show_diff(outcome: Any) -> None:
+    """A diff as the library made it: a file written, file content, JSON or the period table."""
+    if outcome.written is not None:
+        _err(f"已写出：{outcome.written}")
+    elif outcome.content is not None:
+        typer.echo(outcome.content.decode("utf-8-sig"), nl=False)
+    elif outcome.output_format == DiffFormat.JSON:
+        _print_json(outcome.diff.to_dict())
     else:
-        _emit(_run(lambda: workbook_diff_bytes(result, fmt.value)), out)
+        from chengbei_report.render.diff_output import rich_table
 
-
-def _diff_periods(
-    old: str, new: str, fmt: DiffFormat, out: Path | None, ws: Any, **options: Any
-) -> None:
-    from chengbei_report.compare.periods import diff_periods
-    from chengbei_report.render import diff_output
-
-    old_period, new_period = _parse_period(old), _parse_period(new)
-    if fmt is DiffFormat.XLSX and out is None:
-        _err("错误：xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
-        raise typer.Exit(EXIT_USAGE)
-    root = _workspace(ws)
-    result = _run(lambda: diff_periods(old_period, new_period, workspace_dir=root, **options))
-    if fmt is DiffFormat.JSON and out is None:
-        _print_json(result.to_dict())
-    elif fmt is DiffFormat.TABLE and out is None:
-        _print_table(diff_output.rich_table(result))
-        typer.echo(f"共 {len(result.rows)} 项指标，其中有变化 {len(result.changed)} 项。")
-    else:
-        _emit(_run(lambda: diff_output.diff_bytes(result, fmt.value)), out)
+        _print_table(rich_table(outcome.diff))
+        rows = outcome.diff.rows
+        typer.echo(f"共 {len(rows)} 项指标，其中有变化 {len(outcome.diff.changed)} 项。")
 
 
 @app.command(cls=ChineseCommand)
@@ -540,18 +501,22 @@ def diff(
 
     示例：chengbei-report diff 2022H1 2023H1 --only-changed --format xlsx --out 对比.xlsx
     """
-    workbooks = [name.lower().endswith(".xlsx") for name in (old, new)]
-    if all(workbooks) and (only_changed or threshold is not None):
-        _err("错误：--only-changed 和 --threshold 只用于对比两个报告期。")
-        raise typer.Exit(EXIT_USAGE)
-    if all(workbooks):
-        _diff_workbooks(old, new, output_format, out, workspace)
-    elif any(workbooks):
-        _err("错误：要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
-        raise typer.Exit(EXIT_USAGE)
-    else:
-        options = {"only_changed": only_changed, "threshold": _parse_threshold(threshold)}
-        _diff_periods(old, new, output_format, out, workspace, **options)
+    from chengbei_report.commands.diff import run_diff
+
+    parsed = _parse_threshold(threshold)
+    root = _workspace(workspace)
+    outcome = _run(
+        lambda: run_diff(
+            old,
+            new,
+            output_format=output_format.value,
+            out=out,
+            only_changed=only_changed,
+            threshold=parsed,
+            workspace_dir=root,
+        )
+    )
+    _show_diff(outcome)
 
 
 @app.command(cls=ChineseCommand)
@@ -568,7 +533,7 @@ def check(
 
     示例：chengbei-report check out/2023H1/城北街道2023年上半年工作总结.docx --period 2023H1
     """
-    from chengbei_report.compare.check import check_report
+    from chengbei_report.commands.check import check_report
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
@@ -576,12 +541,14 @@ def check(
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        from chengbei_report.render.text import check_text
+
+        typer.echo(check_text(result), nl=False)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
 
 
 def main() -> None:
-    """Run the command line (``chengbei_report.entry`` is the script's light wrapper)."""
+    """Run the command line (``chengbei_report.__main__`` is the script's light wrapper)."""
     try:
         app()
     except KeyboardInterrupt:

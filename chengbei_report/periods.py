@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from chengbei_report.errors import UsageError
@@ -115,3 +117,9 @@ class Period:
 
     def __str__(self) -> str:
         return self.code
+
+
+def stamp(period: Period) -> datetime:
+    """The time written into outputs: the last day of the period, so rebuilds are identical."""
+    last_day = calendar.monthrange(period.year, period.end_month)[1]
+    return datetime(period.year, period.end_month, last_day, 12, 0, 0)

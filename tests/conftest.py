@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chengbei_report.build import BuildResult, build_report
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.periods import Period
 from chengbei_report.workspace import bundled_path
 

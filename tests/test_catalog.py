@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from chengbei_report.catalog import build_catalog
-from chengbei_report.compute.formula import FormulaSyntaxError, parse_formula
 from chengbei_report.errors import CatalogError
+from chengbei_report.formula import FormulaSyntaxError, parse_formula
 
 DEPARTMENTS = [{"code": "social", "name": "社会事务管理办公室"}]
 LEDGERS = [

@@ -14,9 +14,10 @@ from conftest import REPORT_PERIOD
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from chengbei_report.build import BuildResult
 from chengbei_report.cli import app
-from chengbei_report.compare.check import Status, align_paragraphs, check_report, read_paragraphs
+from chengbei_report.commands.build import BuildResult
+from chengbei_report.commands.check import check_report
+from chengbei_report.compare.check import Status, align_paragraphs, read_paragraphs
 from chengbei_report.errors import UsageError
 
 RATE = "98.43%"

@@ -9,8 +9,8 @@ import pytest
 from conftest import REPORT_PERIOD
 from typer.testing import CliRunner
 
-from chengbei_report.build import build_report
 from chengbei_report.cli import app
+from chengbei_report.commands.build import build_report
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chengbei_report.cli import app
-from chengbei_report.compare.periods import diff_periods
+from chengbei_report.commands.diff import diff_periods
 from chengbei_report.compare.workbooks import diff_workbooks
 from chengbei_report.periods import Period
 

@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chengbei_report.compare.periods import DiffRow, Flag, PeriodDiff, diff_periods
+from chengbei_report.commands.diff import diff_periods
 from chengbei_report.errors import UsageError
+from chengbei_report.period_diff import DiffRow, Flag, PeriodDiff
 from chengbei_report.periods import Period
 from chengbei_report.render.diff_output import (
     diff_bytes,

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chengbei_report.compare.periods import Flag, diff_periods
+from chengbei_report.commands.diff import diff_periods
 from chengbei_report.compute.change import relative_change
 from chengbei_report.errors import UsageError
+from chengbei_report.period_diff import Flag
 from chengbei_report.periods import Period
 
 OLD, NEW = Period.parse("2022H1"), Period.parse("2023H1")

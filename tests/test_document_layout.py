@@ -7,7 +7,7 @@ import pytest
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from chengbei_report.build import BuildResult
+from chengbei_report.commands.build import BuildResult
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from conftest import REPORT_PERIOD
 
-from chengbei_report.build import build_report
+from chengbei_report.commands.build import build_report
 from chengbei_report.errors import TemplateError
 
 

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from conftest import REPORT_PERIOD
 
-from chengbei_report.build import open_project
-from chengbei_report.compute.formula import parse_formula
 from chengbei_report.errors import ComputeError
+from chengbei_report.formula import parse_formula
 from chengbei_report.periods import Period
+from chengbei_report.project import open_project
 
 YEAR = Period.parse("2022")
 

@@ -10,27 +10,29 @@ import json
 import pickle
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest import REPORT_PERIOD, stderr_on_a_terminal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_hostile_files import build_xlsx, one_cell
 from typer.testing import CliRunner
 
 from chengbei_report import cli
-from chengbei_report.build import Project, build_report, open_project
 from chengbei_report.catalog import Ledger, LedgerColumn
+from chengbei_report.commands.build import build_report
+from chengbei_report.commands.validate import validate_submissions
 from chengbei_report.compute.engine import _distinct_map, _number_or_blank
-from chengbei_report.compute.formula import parse_formula
+from chengbei_report.formula import parse_formula
+from chengbei_report.project import Project, open_project
 from chengbei_report.read.period import load_submissions, submission_files
 from chengbei_report.read.safety import Limits, UnreadableWorkbook
-from chengbei_report.read.submission import LedgerTable, Submission, clean_text
+from chengbei_report.read.submission import LedgerTable, Submission, cell_decimal, clean_text
 from chengbei_report.read.workbook import Workbook, read_workbook, read_workbooks
 from chengbei_report.validate.cells import _ledger_empty, _ledger_value, _suspects
-from chengbei_report.validate.run import validate_submissions
 
 LEDGER = Ledger(
     code="cases",
@@ -164,6 +166,7 @@ def _cell_findings(column: LedgerColumn, value: object, formula: bool) -> list[s
     st.lists(CELLS, max_size=12),
     st.booleans(),
 )
+@example(LEDGER.columns[0], [""], False)  # an empty string is a blank required cell
 def test_the_column_tests_never_pass_over_a_problem(
     column: LedgerColumn, values: list[object], formulas: bool
 ) -> None:
@@ -176,8 +179,8 @@ def test_the_column_tests_never_pass_over_a_problem(
 
 @given(st.lists(CELLS, max_size=12))
 def test_distinct_values_convert_as_each_cell_would(values: list[object]) -> None:
-    expected = list(map(_number_or_blank, values))  # type: ignore[arg-type]
-    got = _distinct_map(values, _number_or_blank)  # type: ignore[arg-type]
+    expected = [_number_or_blank(cell_decimal, v) for v in values]  # type: ignore[arg-type]
+    got = _distinct_map(values, partial(_number_or_blank, cell_decimal))  # type: ignore[arg-type]
     assert len(got) == len(expected)
     for one, other in zip(got, expected, strict=True):
         assert (one is None and other is None) or (type(one) is type(other) and one == other)
@@ -281,11 +284,13 @@ def test_ledger_sums_and_conditions_match_the_rows(sample_dir: Path) -> None:
             name = column.name
             values = [row.values[name] for row in rows]
             if column.type in ("number", "integer"):
-                expected = sum(map(_number_or_blank, values), Decimal(0))  # type: ignore[arg-type]
+                expected = sum((_number_or_blank(cell_decimal, v) for v in values), Decimal(0))  # type: ignore[arg-type]
                 assert _evaluate(project, f"sum({ledger.code}.{name})") == expected
                 over = f"count({ledger.code}, {name} > 1)"
                 assert _evaluate(project, over) == sum(
-                    1 for v in values if _number_or_blank(v) is not None and v is not None and v > 1
+                    1
+                    for v in values
+                    if _number_or_blank(cell_decimal, v) is not None and v is not None and v > 1
                 )
             elif column.type == "choice":
                 for choice in column.choices:

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from chengbei_report.compute.figures import Figure, Reading, exact_text, reader_value
+from chengbei_report.compute.figures import Figure, Reading, reader_value
+from chengbei_report.decimals import exact_text
 from chengbei_report.periods import Period
 
 RATE = Decimal("0.9842519685039370078740157480314961")  # 500 / 508 at the engine's 34 digits

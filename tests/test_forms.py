@@ -14,10 +14,10 @@ from openpyxl.workbook.workbook import Workbook
 from typer.testing import CliRunner
 
 from chengbei_report.cli import app
+from chengbei_report.commands.forms import FormsResult, make_forms
+from chengbei_report.commands.validate import validate_submissions
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
-from chengbei_report.render.forms import FormsResult, make_forms
-from chengbei_report.validate.run import validate_submissions
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 PERIOD = Period.parse("2023H2")

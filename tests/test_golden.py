@@ -9,7 +9,7 @@ import docx
 import openpyxl
 from conftest import REFERENCE
 
-from chengbei_report.build import BuildResult
+from chengbei_report.commands.build import BuildResult
 
 
 def _norm(text: str) -> str:

@@ -10,7 +10,7 @@ from conftest import REPORT_PERIOD
 from typer.testing import CliRunner
 
 from chengbei_report.cli import app
-from chengbei_report.validate.run import validate_submissions
+from chengbei_report.commands.validate import validate_submissions
 
 runner = CliRunner()
 SOCIAL = "城北街道_2023H1_社会事务管理办公室"

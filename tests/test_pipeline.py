@@ -10,9 +10,10 @@ import openpyxl
 import pytest
 from conftest import REPORT_PERIOD
 
-from chengbei_report.build import build_report, open_project
+from chengbei_report.commands.build import build_report
 from chengbei_report.errors import ComputeError, UsageError
 from chengbei_report.periods import Period
+from chengbei_report.project import open_project
 
 
 def _cell_of(workspace: Path, code: str, period: Period = REPORT_PERIOD) -> tuple[Path, str]:

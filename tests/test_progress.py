@@ -10,8 +10,8 @@ from conftest import stderr_on_a_terminal
 from typer.testing import CliRunner
 
 from chengbei_report import cli
-from chengbei_report.build import build_report
 from chengbei_report.catalog import load_catalog
+from chengbei_report.commands.build import build_report
 from chengbei_report.periods import Period
 from chengbei_report.read.period import load_period
 from chengbei_report.workspace import bundled_path

@@ -14,8 +14,9 @@ import docx
 import openpyxl
 import pytest
 
-from chengbei_report.build import BuildResult, build_report, stamp
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.periods import Period
+from chengbei_report.project import stamp
 from chengbei_report.workspace import bundled_path
 
 PERIOD = Period.parse("2023H1")

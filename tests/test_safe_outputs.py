@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from chengbei_report import cli
-from chengbei_report.build import BuildResult, build_report
+from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.errors import OutputError, TemplateError
 from chengbei_report.periods import Period
 from chengbei_report.render.scrub import CODE as ILLEGAL_CODE

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chengbei_report.compute.units import convert, convertible, family
+from chengbei_report.units import convert, convertible, family
 
 
 @pytest.mark.parametrize(

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chengbei_report.commands.validate import ValidationResult, validate_submissions
 from chengbei_report.findings import Severity
 from chengbei_report.periods import Period
 from chengbei_report.validate.cells import text_date
-from chengbei_report.validate.run import ValidationResult, validate_submissions
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 PERIOD = Period.parse("2023H1")

@@ -20,9 +20,9 @@ from openpyxl.workbook.workbook import Workbook
 from typer.testing import CliRunner
 
 from chengbei_report.cli import app
+from chengbei_report.commands.validate import validate_submissions
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
-from chengbei_report.validate.run import validate_submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"

@@ -1,1 +1,1 @@
-"""One module per command: each exposes the one public function its CLI command calls."""
+"""One module per command; each exposes the one public function the CLI calls."""

@@ -12,13 +12,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from chengbei_report.build import open_project
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
+from chengbei_report.project import open_project
 from chengbei_report.read.submission import Submission
 from chengbei_report.validate.file import foreign_file, has_duties
-from chengbei_report.validate.run import validate_loaded_period
 
 
 class State(StrEnum):
@@ -112,7 +111,7 @@ def submission_status(
     """The submission state of every department of the catalog for ``period``."""
     project = open_project(workspace_dir, progress)
     folder = project.require_period(period)
-    findings = validate_loaded_period(project, period)
+    findings = project.validate(period)
     submissions = project.period_data(period).submissions
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:

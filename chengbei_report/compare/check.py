@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from chengbei_report.build import open_project, render_document
-from chengbei_report.compute.figures import FigureUse, exact_text
+from chengbei_report.compute.figures import FigureUse
+from chengbei_report.decimals import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
@@ -79,6 +79,10 @@ class CheckResult:
         return [item for item in self.items if item.status is status]
 
     @property
+    def matched(self) -> list[CheckItem]:
+        return self._with(Status.OK)
+
+    @property
     def mismatches(self) -> list[CheckItem]:
         return self._with(Status.MISMATCH)
 
@@ -90,19 +94,6 @@ class CheckResult:
     def ok(self) -> bool:
         return not self.mismatches
 
-    def describe(self) -> str:
-        """The Chinese text report: errors, then figures to confirm, then the totals."""
-        lines = [
-            f"[{item.status.value}] 第{item.paragraph}段“{item.text}”：{item.context}"
-            + (f"\n    {item.message}" if item.status is Status.MISMATCH else "")
-            for item in self.mismatches + self.unsourced
-        ]
-        lines.append(
-            f"共 {len(self.items)} 个数字：与数据一致 {len(self._with(Status.OK))} 个，"
-            f"不符 {len(self.mismatches)} 个，无数据来源待人工确认 {len(self.unsourced)} 个。"
-        )
-        return "\n".join(lines)
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -110,7 +101,7 @@ class CheckResult:
             "period": self.period.code,
             "paragraphs": self.paragraphs,
             "figures": len(self.items),
-            "matched": len(self._with(Status.OK)),
+            "matched": len(self.matched),
             "mismatches": len(self.mismatches),
             "unsourced": len(self.unsourced),
             "items": [item.to_dict() for item in self.items],
@@ -125,20 +116,19 @@ class _Expected:
     use: FigureUse | None
 
 
-def check_report(
-    docx: Path, period: Period, *, workspace_dir: Path | None = None, template: Path | None = None
+def compare_report(
+    docx: Path, paragraphs: list[str], period: Period, texts: list[str], uses: list[FigureUse]
 ) -> CheckResult:
-    """Match every figure of ``docx`` against the figures ``period``'s data gives."""
-    paragraphs = read_paragraphs(docx)
-    project = open_project(workspace_dir)
-    project.require_period(period)
-    rendered = render_document(project, period, template or project.workspace.template_path())
+    """Match every figure of ``paragraphs`` (read from ``docx``) against the expected document.
+
+    ``texts`` are the expected paragraphs; ``uses`` their figures, each naming its paragraph.
+    """
     expected = [
-        _expected_figures(block.full_text, [u for u in rendered.uses if u.block == index])
-        for index, block in enumerate(rendered.blocks)
+        _expected_figures(text, [u for u in uses if u.block == index])
+        for index, text in enumerate(texts)
     ]
     index = {_key(e.match): e.use for figures in expected for e in figures if e.use}
-    pairs = align_paragraphs([block.full_text for block in rendered.blocks], paragraphs)
+    pairs = align_paragraphs(texts, paragraphs)
     result = CheckResult(document=docx, period=period, paragraphs=len(paragraphs))
     for number, text in enumerate(paragraphs):
         found = find_figures(text)

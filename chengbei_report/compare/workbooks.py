@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from chengbei_report.catalog import Catalog, load_catalog
-from chengbei_report.compute.figures import exact_text
+from chengbei_report.decimals import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.read.period import load_submission
 from chengbei_report.read.submission import (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
-_PRECISION = 34
+from chengbei_report.decimals import exact_context
+
 _HUNDRED = Decimal(100)
 
 
@@ -14,8 +15,7 @@ def relative_change(old: Decimal, new: Decimal, kind: str) -> Decimal | None:
     A rate going from 97.62% to 98.43% rose 0.81 百分点, not 0.83%: a percentage of a
     percentage misleads, so rates are compared by difference.
     """
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with exact_context():
         if kind == "ratio":
             return (new - old) * _HUNDRED
         if kind == "rank" or old == 0:

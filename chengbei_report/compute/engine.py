@@ -9,22 +9,26 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import Decimal, DivisionByZero, InvalidOperation
 from functools import partial, reduce
 from itertools import compress, repeat
 from typing import Any, TypeVar
 
+from chengbei_report import units
 from chengbei_report.catalog import Catalog, Indicator
-from chengbei_report.compute import units
 from chengbei_report.compute.figures import CellSource, Figure, LedgerSource, Source
-from chengbei_report.compute.formula import (
+from chengbei_report.compute.inputs import CellNumber, LedgerData, PeriodInput
+from chengbei_report.decimals import exact_context
+from chengbei_report.errors import ComputeError, MissingDataError
+from chengbei_report.formula import (
+    COMPARISONS,
     BinOp,
     BoolOp,
     Call,
     Column,
+    ColumnRef,
     Compare,
     LedgerCall,
-    LedgerColumn,
     Neg,
     Node,
     Not,
@@ -33,13 +37,9 @@ from chengbei_report.compute.formula import (
     Shift,
     Text,
 )
-from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.periods import Period
-from chengbei_report.read.period import PeriodData
-from chengbei_report.read.submission import LedgerTable, cell_decimal
-from chengbei_report.read.workbook import CellValue, column_letter
+from chengbei_report.sheets import CellValue, column_letter
 
-PRECISION = 34  # decimal digits carried through every computation
 _TOTALS = ("合计", "小计", "总计", "全区")  # rows of a district table that are not units
 _T = TypeVar("_T")
 
@@ -55,29 +55,34 @@ class _Value:
 
 
 class Engine:
-    """Computes figures for a workspace; ``load`` returns the data of one period folder."""
+    """Computes figures for a workspace; ``load`` returns the data of one period folder.
+
+    ``number`` reads a cell's exact number as the reader does (text such as ``1,200`` included).
+    """
 
     def __init__(
         self,
         catalog: Catalog,
-        load: Callable[[Period], PeriodData],
+        load: Callable[[Period], PeriodInput],
         *,
         unit_name: str,
         baseline: Period,
+        number: CellNumber,
     ) -> None:
         self.catalog = catalog
+        self.number = number
         self.unit_name = unit_name
         self.baseline = baseline
         self._load = load
-        self._periods: dict[Period, PeriodData] = {}
+        self._periods: dict[Period, PeriodInput] = {}
         self._figures: dict[tuple[str, Period], Figure] = {}
 
-    def period_data(self, period: Period) -> PeriodData:
+    def period_data(self, period: Period) -> PeriodInput:
         if period not in self._periods:
             self._periods[period] = self._load(period)
         return self._periods[period]
 
-    def loaded_periods(self) -> list[PeriodData]:
+    def loaded_periods(self) -> list[PeriodInput]:
         return list(self._periods.values())
 
     def figure(self, code: str, period: Period) -> Figure:
@@ -92,8 +97,7 @@ class Engine:
 
     def evaluate(self, node: Node, period: Period, label: str) -> _Value:
         """Evaluate a formula (a rule, a cross-check) in ``period``; ``label`` names it in errors."""
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
+        with exact_context() as ctx:
             ctx.traps[DivisionByZero] = True
             ctx.traps[InvalidOperation] = True
             return _Evaluation(self, period, label).scalar(node)
@@ -158,7 +162,7 @@ class Engine:
             return self.baseline
         return Period.parse(to)
 
-    def ledger(self, code: str, period: Period, label: str) -> LedgerTable:
+    def ledger(self, code: str, period: Period, label: str) -> LedgerData:
         ledger = self.catalog.ledgers[code]
         table = self.period_data(period).ledger(code, ledger.department)
         if table is None:
@@ -171,11 +175,7 @@ class Engine:
 
 def _in_unit(value: Decimal, unit: str, indicator: Indicator) -> Decimal:
     """``value`` measured in ``unit``, expressed in the catalog's unit (万元 from a 元 ledger)."""
-    if unit and unit != indicator.unit and units.convertible(unit, indicator.unit):
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            return units.convert(value, unit, indicator.unit)
-    return value
+    return units.align(value, unit, indicator.unit)
 
 
 class _Evaluation:
@@ -211,14 +211,7 @@ class _Evaluation:
     def _binop(self, op: str, left: _Value, right: _Value) -> _Value:
         inputs = left.inputs + right.inputs
         sources = left.sources + right.sources
-        right_value = right.value
-        if (
-            left.unit
-            and right.unit
-            and left.unit != right.unit
-            and units.convertible(right.unit, left.unit)
-        ):
-            right_value = units.convert(right.value, right.unit, left.unit)
+        right_value = units.align(right.value, right.unit, left.unit)
         if op == "+":
             return _Value(left.value + right_value, left.unit or right.unit, inputs, sources)
         if op == "-":
@@ -277,13 +270,13 @@ class _Evaluation:
         )
         return _Value(value, unit, (), (source,))
 
-    def _chosen(self, condition: Node | None, table: LedgerTable) -> Sequence[int]:
+    def _chosen(self, condition: Node | None, table: LedgerData) -> Sequence[int]:
         """Indexes of the records that meet ``condition`` (all of them without one)."""
         if condition is None:
             return range(len(table))
         return list(compress(range(len(table)), self._mask(condition, table)))
 
-    def _mask(self, node: Node, table: LedgerTable) -> list[bool]:
+    def _mask(self, node: Node, table: LedgerData) -> list[bool]:
         """Whether each record meets a condition, one column operation per comparison."""
         if isinstance(node, BoolOp):
             join = operator.and_ if node.op == "and" else operator.or_
@@ -293,15 +286,18 @@ class _Evaluation:
             return [not bit for bit in self._mask(node.operand, table)]
         if isinstance(node, Compare):
             numeric = isinstance(node.left, Num) or isinstance(node.right, Num)
-            left, right = _operand(node.left, table, numeric), _operand(node.right, table, numeric)
+            number_of = self.engine.number
+            left = _operand(node.left, table, numeric, number_of)
+            right = _operand(node.right, table, numeric, number_of)
             if node.op in ("==", "!="):
-                return list(map(operator.eq if node.op == "==" else operator.ne, left, right))
-            return list(map(partial(_order, _ORDER[node.op]), left, right))
+                return list(map(COMPARISONS[node.op], left, right))
+            return list(map(partial(_order, COMPARISONS[node.op]), left, right))
         raise ComputeError(f'{self.label}：筛选条件应为比较，例如 列名 == "值"。')
 
-    def _numbers(self, table: LedgerTable, column: str, chosen: Sequence[int]) -> list[Decimal]:
+    def _numbers(self, table: LedgerData, column: str, chosen: Sequence[int]) -> list[Decimal]:
         """The chosen records' numbers in ``column`` (blank is 0); text that is no number stops."""
-        numbers = _pick(_distinct_map(table.column(column), _number_or_blank), chosen)
+        summed = partial(_number_or_blank, self.engine.number)
+        numbers = _pick(_distinct_map(table.column(column), summed), chosen)
         if None in numbers:
             index = chosen[numbers.index(None)]
             raw = table.column(column)[index]
@@ -326,7 +322,7 @@ class _Evaluation:
         """Element-wise evaluation over a ledger's rows, keyed by the ledger's key column."""
         if isinstance(node, Num):
             return {"*": node.value}, []
-        if isinstance(node, LedgerColumn):
+        if isinstance(node, ColumnRef):
             table = self.engine.ledger(node.ledger, self.period, self.label)
             vector = self._units_vector(table, node.column)
             source = LedgerSource(
@@ -349,7 +345,7 @@ class _Evaluation:
             return self._vector_binop("-", ratio, ({"*": Decimal(1)}, []))
         raise ComputeError(f"{self.label}：rank() 中只能使用台账列、常数、四则运算和 growth()。")
 
-    def _units_vector(self, table: LedgerTable, column: str) -> dict[str, Decimal]:
+    def _units_vector(self, table: LedgerData, column: str) -> dict[str, Decimal]:
         """One value per unit of the district; a 合计 row or a blank name is no competitor."""
         numbers = self._numbers(table, column, range(len(table)))
         vector: dict[str, Decimal] = {}
@@ -393,7 +389,7 @@ def _common_keys(left: dict[str, Decimal], right: dict[str, Decimal]) -> list[st
     return [k for k in left if k in right]
 
 
-def _range(table: LedgerTable, column: str) -> str:
+def _range(table: LedgerData, column: str) -> str:
     return (
         table.column_range(column)
         if column in table.columns
@@ -404,7 +400,7 @@ def _range(table: LedgerTable, column: str) -> str:
 _MAX_RUNS = 20  # a source cites at most this many row runs, then ``…``
 
 
-def _counted_cells(table: LedgerTable, column: str, chosen: Sequence[int]) -> str:
+def _counted_cells(table: LedgerData, column: str, chosen: Sequence[int]) -> str:
     """The cells an aggregate used, as a compact A1 list (``A3:A5,A9``), so an auditor sees
     which rows were counted rather than the whole ledger; nothing chosen cites the range searched."""
     if not chosen:
@@ -453,32 +449,35 @@ def _condition_text(node: Node) -> str:
     return "?"
 
 
-def _operand(node: Node, table: LedgerTable, numeric: bool) -> Iterable[object]:
+def _operand(
+    node: Node, table: LedgerData, numeric: bool, number_of: CellNumber
+) -> Iterable[object]:
     """One side of a comparison, per record: a column's values, or a constant repeated.
 
     Compared with a number, a column is read as ``sum`` reads it, text such as "1" included, so
     ``count(inspection, 隐患数 > 0)`` and ``sum(inspection.隐患数)`` see the same records.
     """
     if isinstance(node, Column):
-        return _distinct_map(table.column(node.name), _as_number if numeric else _condition_value)
+        convert = partial(_as_number if numeric else _condition_value, number_of)
+        return _distinct_map(table.column(node.name), convert)
     return repeat(node.value if isinstance(node, Text | Num) else None, len(table))
 
 
-def _condition_value(raw: CellValue) -> object:
+def _condition_value(number_of: CellNumber, raw: CellValue) -> object:
     """A cell as conditions compare it with text: numbers as exact decimals, text as it is."""
-    number = cell_decimal(raw) if not isinstance(raw, str) else None
+    number = number_of(raw) if not isinstance(raw, str) else None
     return number if number is not None else raw
 
 
-def _as_number(raw: CellValue) -> object:
+def _as_number(number_of: CellNumber, raw: CellValue) -> object:
     """A cell compared with a number: its exact value, or itself when it holds no number."""
-    number = cell_decimal(raw) if raw is not None else None
+    number = number_of(raw) if raw is not None else None
     return number if number is not None else raw
 
 
-def _number_or_blank(raw: CellValue) -> Decimal | None:
+def _number_or_blank(number_of: CellNumber, raw: CellValue) -> Decimal | None:
     """A cell summed: blank is 0, text with a certain number is that number, else ``None``."""
-    return Decimal(0) if raw is None else cell_decimal(raw)
+    return Decimal(0) if raw is None else number_of(raw)
 
 
 def _distinct_map(values: Sequence[CellValue], convert: Callable[[CellValue], _T]) -> list[_T]:
@@ -496,14 +495,6 @@ def _pick(values: Sequence[_T], chosen: Sequence[int]) -> list[_T]:
     if isinstance(chosen, range) and len(chosen) == len(values):
         return list(values)
     return list(map(values.__getitem__, chosen))
-
-
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 
 def _order(compare: Callable[[Any, Any], bool], left: object, right: object) -> bool:

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
-from typing import overload
 
+from chengbei_report.decimals import exact_text
 from chengbei_report.periods import Period
 
 # Moving the decimal point must never round: a 34-digit ratio stays 34 digits in percent.
 _EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
-
-
-@overload
-def exact_text(value: Decimal) -> str: ...
-@overload
-def exact_text(value: None) -> None: ...
-@overload
-def exact_text(value: Decimal | None) -> str | None: ...
-def exact_text(value: Decimal | None) -> str | None:
-    """A Decimal as plain digits (``0.5``, never ``5E-1``), every digit kept; None stays None."""
-    return None if value is None else format(value, "f")
 
 
 @dataclass(frozen=True)
@@ -125,4 +114,3 @@ class FigureUse:
     text: str
     block: int = -1
     section: str = ""
-    extra: dict[str, str] = field(default_factory=dict)

@@ -28,7 +28,6 @@ class PeriodData:
     period: Period
     folder: Path
     submissions: list[Submission] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
     by_department: dict[str, Submission] = field(default_factory=dict)
 
     def reported(self, code: str, department: str) -> tuple[Submission, ReportedValue] | None:
@@ -108,18 +107,7 @@ def load_period(
 
 
 def _add(data: PeriodData, submission: Submission) -> None:
+    """Index the first file of each department; ``validate`` reports a second one."""
     data.submissions.append(submission)
-    data.findings.extend(submission.findings)
-    if submission.department is None:
-        return
-    first = data.by_department.setdefault(submission.department.code, submission)
-    if first is not submission:
-        data.findings.append(
-            Finding(
-                "FILE_DUPLICATE_DEPARTMENT",
-                Severity.ERROR,
-                f"“{submission.department.name}”在本期有两份报表：{first.file} 和 {submission.file}。",
-                submission.file,
-                hint="请删除旧的一份，只保留最终版本。",
-            )
-        )
+    if submission.department is not None:
+        data.by_department.setdefault(submission.department.code, submission)

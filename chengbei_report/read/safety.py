@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chengbei_report.errors import WorkspaceError
+from chengbei_report.sheets import column_letter
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -460,8 +461,6 @@ _FORMULA_NO_VALUE = re.compile(
 @lru_cache(maxsize=64)
 def _wider_than(columns: int) -> re.Pattern[bytes]:
     """A cell reference whose column is right of ``columns``: one cheap search per piece."""
-    from chengbei_report.read.workbook import column_letter
-
     if columns == 0:
         return re.compile(rb'<c\s+r="[A-Za-z]')
     current = column_letter(columns - 1)
@@ -721,8 +720,6 @@ def _check_extent(name: str, scan: _SheetScan, limits: Limits) -> None:
 def _reject_extent(
     name: str, scan: _SheetScan, code: str, extent: str, limit: int, unit: str, key: str
 ) -> None:
-    from chengbei_report.read.workbook import column_letter
-
     corner = f"{column_letter(scan.columns - 1)}{scan.rows}"
     raise UnreadableWorkbook(
         code,

@@ -1,8 +1,8 @@
 """Open a workbook and hand back its sheets as plain grids of cell values.
 
-This is the only place that touches the xlsx file. ``safety.preflight`` checks the raw bytes
-first (calamine aborts the process on some hostile files); then python-calamine reads the values
-(several times faster than openpyxl). The grid starts at A1 so that positions map straight to
+Every stage reads a department's cell values through this module. ``safety.preflight`` checks
+the raw bytes first (calamine aborts the process on some hostile files); then python-calamine
+reads the values (several times faster than openpyxl). The grid starts at A1 so that positions map straight to
 addresses.
 """
 
@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from chengbei_report.read.safety import (
     preflight,
     scan_outcome,
 )
+from chengbei_report.sheets import CellValue, cell_address, column_letter
 
 __all__ = [
     "CellValue",
@@ -45,24 +45,7 @@ __all__ = [
     "read_workbooks",
 ]
 
-CellValue = str | float | int | bool | date | datetime | time | None
-
 _CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def column_letter(col: int) -> str:
-    """0-based column index → Excel letters (0 → A, 26 → AA)."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def cell_address(row: int, col: int) -> str:
-    """0-based row and column → A1 address."""
-    return f"{column_letter(col)}{row + 1}"
 
 
 @dataclass

@@ -14,6 +14,28 @@ class BlockKind(StrEnum):
     SIGNATURE = "signature"  # 发文机关署名 / 成文日期, right-aligned
 
 
+@dataclass
+class Sections:
+    """The 一、（一） numbering a paragraph falls under, kept as the headings go by.
+
+    Both template routes (text and .docx) number the working paper's 章节 with it.
+    """
+
+    heading1: str = ""
+    heading2: str = ""
+
+    def enter(self, kind: BlockKind, numbering: str) -> None:
+        """A heading of ``kind`` numbered ``numbering`` (``一、`` or ``（一）``) starts here."""
+        if kind is BlockKind.HEADING1:
+            self.heading1, self.heading2 = numbering, ""
+        elif kind is BlockKind.HEADING2:
+            self.heading2 = numbering
+
+    @property
+    def current(self) -> str:
+        return self.heading1 + self.heading2
+
+
 @dataclass(frozen=True)
 class Block:
     """One paragraph of the document.

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chengbei_report.compare.periods import POINTS, DiffRow, PeriodDiff
-from chengbei_report.compute.figures import exact_text
+from chengbei_report.decimals import exact_text
 from chengbei_report.errors import UsageError
+from chengbei_report.period_diff import POINTS, DiffRow, PeriodDiff
+from chengbei_report.periods import stamp
 from chengbei_report.render.numbers import format_number, format_percent, round_half_up
+from chengbei_report.render.text import json_text
 from chengbei_report.render.xlsx import put_text, workbook_bytes
 
 if TYPE_CHECKING:
@@ -155,10 +156,6 @@ def diff_csv(diff: PeriodDiff) -> str:
 def diff_json(diff: PeriodDiff) -> str:
     """Exactly ``diff.to_dict()``, as the CLI prints it."""
     return json_text(diff.to_dict())
-
-
-def json_text(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def _md_cell(text: str) -> str:
@@ -319,8 +316,6 @@ def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
 def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
     """The file content of a diff in one of FILE_FORMATS."""
     if output_format == "xlsx":
-        from chengbei_report.build import stamp
-
         return diff_xlsx(diff, stamp(diff.new))
     if output_format == "csv":
         return diff_csv(diff).encode("utf-8-sig")  # with BOM, so Excel reads Chinese

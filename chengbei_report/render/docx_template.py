@@ -14,7 +14,7 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from chengbei_report.errors import TemplateError
-from chengbei_report.render.blocks import Block, BlockKind
+from chengbei_report.render.blocks import Block, BlockKind, Sections
 from chengbei_report.render.template import (
     CLOSE,
     MID,
@@ -51,19 +51,19 @@ def _locate_uses(document: Any, recorder: Recorder) -> list[Block]:
     print its index digits next to the figure, so that is an error rather than a wrong number.
     """
     blocks: list[Block] = []
-    heading1 = heading2 = ""
+    sections = Sections()
     body = document.element.body
     for paragraph in body.iter(qn("w:p")):
         marks, text = _strip_paragraph(paragraph)
         if not text:
             continue
         if _HEADING1.match(text):
-            heading1, heading2 = text[: text.index("、") + 1], ""
+            sections.enter(BlockKind.HEADING1, text[: text.index("、") + 1])
         elif _HEADING2.match(text):
-            heading2 = text[: text.index("）") + 1]
+            sections.enter(BlockKind.HEADING2, text[: text.index("）") + 1])
         for index in marks:
             use = recorder.uses[index]
-            use.block, use.section = len(blocks), heading1 + heading2
+            use.block, use.section = len(blocks), sections.current
         blocks.append(Block(BlockKind.PARAGRAPH, text))
     for part in _other_parts(document):
         for paragraph in part.iter(qn("w:p")):

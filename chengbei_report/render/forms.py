@@ -6,21 +6,16 @@ last period's value stands beside each input, so most mistakes cannot be made in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chengbei_report.catalog import Catalog, Department, Indicator, Ledger, LedgerColumn
-from chengbei_report.errors import ComputeError
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import HEADER_FIELDS, INDICATOR_SHEET
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
-
-    from chengbei_report.build import Project
 
 TABLE_ROW = 9  # 1-based row of the table header 编码 名称 单位 数值 上期数值 备注
 TABLE_HEADER = ("编码", "名称", "单位", "数值", "上期数值", "备注")
@@ -32,66 +27,14 @@ _MAX_LIST_FORMULA = 255  # Excel's limit for an inline list of choices
 _HEADER_FILL = "DDEBF7"
 
 
-@dataclass
-class FormsResult:
-    period: Period
-    files: list[Path] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # departments with nothing to report
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "period": self.period.code,
-            "files": [str(path) for path in self.files],
-            "skipped": self.skipped,
-        }
-
-
-def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | None) -> FormsResult:
-    """Write a blank form per department that has indicators or ledgers due in ``period``."""
-    from chengbei_report.build import open_project, stamp
-    from chengbei_report.read.period import submission_files
-    from chengbei_report.render.output import write_atomic
-
-    project = open_project(workspace_dir)
-    target = (out_dir or Path.cwd() / "forms" / period.code).resolve()
-    protected = submission_files(project.workspace.period_dir(period))
-    result = FormsResult(period)
-    for department in project.catalog.departments.values():
-        indicators, ledgers = due(project.catalog, department, period)
-        if not indicators and not ledgers:
-            result.skipped.append(department.name)
-            continue
-        previous = previous_values(project, indicators, period)
-        when = stamp(period)
-        data = form_bytes(
-            project.workspace.unit_name, department, period, (indicators, ledgers), previous, when
-        )
-        name = f"{project.workspace.unit_name}_{period.code}_{department.name}.xlsx"
-        result.files.append(write_atomic(target / name, data, inputs=protected))
-    return result
-
-
 def due(
     catalog: Catalog, department: Department, period: Period
 ) -> tuple[list[Indicator], list[Ledger]]:
     """The reported indicators and ledgers ``department`` owes in ``period``."""
     kind = period.kind.value
-    indicators = [i for i in catalog.reported(department.code) if kind in i.frequency]
+    indicators = [i for i in catalog.reported_indicators(department.code) if kind in i.frequency]
     ledgers = [ledger for ledger in catalog.ledgers_of(department.code) if kind in ledger.frequency]
     return indicators, ledgers
-
-
-def previous_values(
-    project: Project, indicators: list[Indicator], period: Period
-) -> dict[str, Decimal]:
-    """Last period's values, for reference beside each input; missing ones are left out."""
-    values: dict[str, Decimal] = {}
-    for indicator in indicators:
-        try:
-            values[indicator.code] = project.engine.figure(indicator.code, period.previous()).value
-        except ComputeError:
-            continue
-    return values
 
 
 def form_bytes(
@@ -238,7 +181,7 @@ def _column_validation(column: LedgerColumn) -> Any:
         validation = DataValidation(type="date", operator="greaterThan", formula1="1")
         validation.error = "请填写日期，如 2023-06-30。"
     elif column.type in ("number", "integer"):
-        counted = column.type == "integer" or (column.unit and _is_count(column.unit))
+        counted = column.counted
         kind = "whole" if counted else "decimal"
         validation = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0")
         validation.error = f"请填写不小于 0 的{'整数' if counted else '数字'}。"
@@ -246,12 +189,6 @@ def _column_validation(column: LedgerColumn) -> Any:
         return None
     validation.errorTitle = column.name
     return validation
-
-
-def _is_count(unit: str) -> bool:
-    from chengbei_report.compute import units
-
-    return units.family(unit) == "count"
 
 
 def _instructions(

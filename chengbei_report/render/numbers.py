@@ -7,31 +7,15 @@ followed by 余 or 多, ranks as 第二.  Everything works on ``Decimal``; float
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_FLOOR, Decimal
 
+from chengbei_report.decimals import quantize as _quantize
+from chengbei_report.decimals import require_finite as _require_finite
+from chengbei_report.decimals import round_half_up
 from chengbei_report.errors import TemplateError
 
 _DIGITS = "零一二三四五六七八九"
 _UNITS = ((1000, "千"), (100, "百"), (10, "十"), (1, ""))
-
-
-def _require_finite(value: Decimal) -> None:
-    """Figures are always finite; NaN or Infinity means a bug upstream, not bad data."""
-    if not value.is_finite():
-        raise ValueError(f"not a finite figure: {value!r}")
-
-
-def _quantize(value: Decimal, places: int, rounding: str) -> Decimal:
-    """Quantize with enough precision that the default 28-digit context never truncates."""
-    _require_finite(value)
-    with localcontext() as ctx:
-        ctx.prec = max(28, value.adjusted() + places + 2)
-        return value.quantize(Decimal(1).scaleb(-places), rounding=rounding)
-
-
-def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Round half up (四舍五入 on the decimal value) to ``places`` decimals; negative = tens…"""
-    return _quantize(value, places, ROUND_HALF_UP)
 
 
 def _shift(value: Decimal, places: int) -> Decimal:

@@ -25,7 +25,7 @@ from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import ReportError, TemplateError
 from chengbei_report.periods import Period
 from chengbei_report.render import numbers
-from chengbei_report.render.blocks import Block, BlockKind
+from chengbei_report.render.blocks import Block, BlockKind, Sections
 
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{OPEN}(\\d+){MID}(.*?){CLOSE}", re.S)
@@ -80,7 +80,7 @@ class Recorder:
         self.uses: list[FigureUse] = []
 
     def mark(self, figure: Figure, text: str, how: str) -> str:
-        self.uses.append(FigureUse(figure=figure, text=text, extra={"filter": how}))
+        self.uses.append(FigureUse(figure=figure, text=text))
         return f"{OPEN}{len(self.uses) - 1}{MID}{text}{CLOSE}"
 
     def filters(self) -> dict[str, Callable[..., str]]:
@@ -214,20 +214,19 @@ def split_blocks(text: str, uses: list[FigureUse]) -> RenderedDocument:
     """Cut rendered text into blocks; strip the sentinels and place each use in its block."""
     blocks: list[Block] = []
     located: list[FigureUse] = []
-    heading1 = heading2 = ""
+    sections = Sections()
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
         if not lines:
             continue
         block = _block(lines)
-        if block.kind is BlockKind.HEADING1:
-            heading1, heading2 = _numbering(block.text, "、"), ""
-        elif block.kind is BlockKind.HEADING2:
-            heading2 = _numbering(block.text, "）")
+        if block.kind in (BlockKind.HEADING1, BlockKind.HEADING2):
+            end = "、" if block.kind is BlockKind.HEADING1 else "）"
+            sections.enter(block.kind, _numbering(block.text, end))
         block, marks = _strip_marks(block)
         for index in marks:
             use = uses[index]
-            use.block, use.section = len(blocks), heading1 + heading2
+            use.block, use.section = len(blocks), sections.current
             located.append(use)
         blocks.append(block)
     return RenderedDocument(blocks, located)

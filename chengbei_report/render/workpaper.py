@@ -20,7 +20,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chengbei_report.compute.figures import exact_text, reader_value
+from chengbei_report.compute.figures import Figure, FigureUse, reader_value
+from chengbei_report.decimals import exact_text
 from chengbei_report.render.xlsx import put_text, workbook_bytes
 
 SHEET = "底稿"
@@ -169,3 +170,32 @@ def write_workpaper(rows: Sequence[WorkpaperRow], *, title: str, when: datetime)
     _fill_notes(workbook.create_sheet(NOTES_SHEET), title, when)
     workbook.properties.title = title
     return workbook_bytes(workbook, when)
+
+
+def workpaper_rows(uses: list[FigureUse]) -> list[WorkpaperRow]:
+    """One row per figure the document shows, in the order it shows them."""
+    return [
+        WorkpaperRow(
+            index=number,
+            section=use.section,
+            paragraph=use.block + 1,
+            text=use.text,
+            value=use.figure.value,
+            unit=use.figure.unit,
+            kind=use.figure.kind,
+            indicator=use.figure.code,
+            indicator_name=use.figure.name,
+            period=use.figure.period.code,
+            formula=describe_formula(use.figure),
+            sources="；".join(source.describe() for source in use.figure.leaf_sources()),
+        )
+        for number, use in enumerate(uses, start=1)
+    ]
+
+
+def describe_formula(figure: Figure) -> str:
+    """``ratio(a, b)；a（2023H1）= 500人，b（2023H1）= 508人`` — the formula with what went in."""
+    if not figure.formula:
+        return ""
+    inputs = "，".join(f"{f.code}（{f.period.code}）= {f.reader_value()}" for f in figure.inputs)
+    return f"{figure.formula}；{inputs}" if inputs else figure.formula

@@ -11,12 +11,12 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from functools import partial
 from typing import cast
 
+from chengbei_report import units
 from chengbei_report.catalog import Indicator, Ledger, LedgerColumn
-from chengbei_report.compute import units
 from chengbei_report.findings import Finding
 from chengbei_report.read.numbers_text import parse_number_text
 from chengbei_report.read.submission import (
@@ -52,7 +52,7 @@ def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     for table in submission.ledgers.values():
         ledger_sheet = workbook.sheets[table.sheet]
         findings.extend(_sheet_findings(submission, ledger_sheet, 0))
-        findings.extend(_capped(_ledger_findings(submission, ledger_sheet, table)))
+        findings.extend(_capped(_ledger_record_findings(submission, ledger_sheet, table)))
     return findings
 
 
@@ -273,9 +273,7 @@ def _in_catalog_unit(indicator: Indicator, reported: ReportedValue) -> Decimal:
     assert reported.value is not None
     if not reported.unit or reported.unit == indicator.unit:
         return reported.value
-    with localcontext() as ctx:
-        ctx.prec = 34
-        return units.convert(reported.value, reported.unit, indicator.unit).normalize()
+    return units.convert(reported.value, reported.unit, indicator.unit).normalize()
 
 
 def _range_findings(
@@ -323,7 +321,9 @@ def _range_findings(
     return findings
 
 
-def _ledger_findings(submission: Submission, sheet: Sheet, table: LedgerTable) -> list[Finding]:
+def _ledger_record_findings(
+    submission: Submission, sheet: Sheet, table: LedgerTable
+) -> list[Finding]:
     """Every record checked a column at a time; findings come out in row, then column order.
 
     Whole-column tests (run in C) clear a clean column at once; only the cells they cannot
@@ -390,7 +390,7 @@ def _suspects(values: Sequence[CellValue], column: LedgerColumn, blanks: bool) -
     without its value somewhere in the column).
     """
     if column.type in ("number", "integer"):
-        counted = _counted(column)
+        counted = column.counted
         if _plain_numbers(values, counted):
             return ()
         return [
@@ -409,13 +409,9 @@ def _suspects(values: Sequence[CellValue], column: LedgerColumn, blanks: bool) -
         ]
     if column.type == "choice":
         return _distinct_suspects(values, kinds, partial(_choice_ok, column.choices, blanks))
-    if not blanks or (kinds == {str} and not any(map(str.isspace, values))):
+    if not blanks or (kinds == {str} and all(map(str.strip, values))):  # none blank, "" included
         return ()
     return [i for i, v in enumerate(values) if clean_text(v) is None]
-
-
-def _counted(column: LedgerColumn) -> bool:
-    return column.type == "integer" or bool(column.unit and units.family(column.unit) == "count")
 
 
 def _plain_numbers(values: Sequence[CellValue], counted: bool) -> bool:
@@ -535,8 +531,7 @@ def _ledger_number(
             hint="请核对数值；不能为负数。",
             **where,
         )
-    counted = column.type == "integer" or (column.unit and units.family(column.unit) == "count")
-    if counted and value != value.to_integral_value():
+    if column.counted and value != value.to_integral_value():
         yield error(
             submission,
             "CELL_NOT_INTEGER",

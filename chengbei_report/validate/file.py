@@ -10,13 +10,15 @@ from chengbei_report.catalog import Catalog
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
-from chengbei_report.read.period import WORKBOOK_SUFFIXES, is_workbook_file
+from chengbei_report.read.period import is_workbook_file
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning
 
 
 def foreign_file(path: Path) -> Finding | None:
     """A warning for a file that is no submission (lock file, text, Word …); None otherwise."""
+    if is_workbook_file(path):
+        return None
     if path.name.startswith("~$"):
         return warning(
             path.name,
@@ -24,14 +26,12 @@ def foreign_file(path: Path) -> Finding | None:
             "这是 Excel/WPS 打开文件时留下的临时锁文件，已跳过。",
             hint="请先关闭正在编辑的报表；若文件已关闭，可删除这个以“~$”开头的文件。",
         )
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
-        return warning(
-            path.name,
-            "FILE_NOT_SUBMISSION",
-            f"这不是 Excel 报表（扩展名“{path.suffix or '无'}”），已跳过。",
-            hint="报表目录中只应放各部门的 .xlsx 报表；其他文件请移到别处。",
-        )
-    return None
+    return warning(
+        path.name,
+        "FILE_NOT_SUBMISSION",
+        f"这不是 Excel 报表（扩展名“{path.suffix or '无'}”），已跳过。",
+        hint="报表目录中只应放各部门的 .xlsx 报表；其他文件请移到别处。",
+    )
 
 
 def foreign_files(folder: Path) -> list[Path]:
@@ -168,6 +168,6 @@ def _has_duties(ctx: CheckContext, department: str) -> bool:
 def has_duties(catalog: Catalog, period: Period, department: str) -> bool:
     """Whether ``department`` has indicators or ledgers due in ``period`` (by their frequency)."""
     kind = period.kind.value
-    indicators = any(kind in i.frequency for i in catalog.reported(department))
+    indicators = any(kind in i.frequency for i in catalog.reported_indicators(department))
     ledgers = any(kind in ledger.frequency for ledger in catalog.ledgers_of(department))
     return indicators or ledgers

@@ -8,26 +8,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal
 
+from chengbei_report import units
 from chengbei_report.catalog import Catalog, Indicator
-from chengbei_report.compute import units
 from chengbei_report.compute.change import beyond, relative_change
-from chengbei_report.compute.formula import Compare, Node, Ref, references
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
+from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning
-
-_HOLDS = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
 
 
 def rule_findings(
@@ -102,12 +93,8 @@ def _rule(
         right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{readable}”")
     except ComputeError as exc:
         return [_uncheckable(submission, f"规则“{readable}”", exc, where)]
-    right_value = right.value
-    if left.unit and right.unit and units.convertible(right.unit, left.unit):
-        with localcontext() as decimal_ctx:
-            decimal_ctx.prec = 34
-            right_value = units.convert(right.value, right.unit, left.unit)
-    if _HOLDS[rule.op](left.value, right_value):
+    right_value = units.align(right.value, right.unit, left.unit)
+    if COMPARISONS[rule.op](left.value, right_value):
         return []
     return [
         error(

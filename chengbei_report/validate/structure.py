@@ -21,7 +21,7 @@ def structure_findings(ctx: CheckContext, submission: Submission) -> list[Findin
     findings.extend(_row_findings(ctx, submission))
     if submission.department is not None:
         findings.extend(_missing_indicators(ctx, submission))
-        findings.extend(_ledger_findings(ctx, submission))
+        findings.extend(_ledger_structure_findings(ctx, submission))
     return findings
 
 
@@ -142,12 +142,12 @@ def _missing_indicators(ctx: CheckContext, submission: Submission) -> list[Findi
             indicator=indicator.code,
             hint="请在“指标”表中补上这一行（编码、名称、单位、数值）。",
         )
-        for indicator in ctx.catalog.reported(submission.department.code)
+        for indicator in ctx.catalog.reported_indicators(submission.department.code)
         if ctx.expected(indicator) and indicator.code not in submission.values
     ]
 
 
-def _ledger_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
+def _ledger_structure_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     assert submission.department is not None
     findings: list[Finding] = []
     kind = ctx.period.kind.value if ctx.period is not None else ""

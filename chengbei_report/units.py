@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
+
+from chengbei_report.decimals import exact_context
 
 # family → {unit: size in the family's base unit}; Fractions, so that 亩 (10000/15 m²) is exact.
 _FAMILIES: dict[str, dict[str, Fraction]] = {
@@ -15,7 +17,6 @@ _FAMILIES: dict[str, dict[str, Fraction]] = {
     "rank": {"位": Fraction(1)},
 }
 _FAMILY_OF = {unit: family for family, units in _FAMILIES.items() for unit in units}
-_PRECISION = 34
 
 
 def family(unit: str) -> str:
@@ -27,12 +28,21 @@ def convertible(source: str, target: str) -> bool:
     return family(source) == family(target)
 
 
+def align(value: Decimal, unit: str, target: str) -> Decimal:
+    """``value`` in ``unit`` expressed in ``target`` when the two convert (万元 from 元); else as is.
+
+    Either unit empty means a bare number: nothing to convert.
+    """
+    if unit and target and unit != target and convertible(unit, target):
+        return convert(value, unit, target)
+    return value
+
+
 def convert(value: Decimal, source: str, target: str) -> Decimal:
     """Convert between units of one family with one division: 2 公顷 is exactly 30 亩."""
     if source == target or family(source) == "count":
         return value
     units = _FAMILIES[family(source)]
     factor = units[source] / units[target]
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
+    with exact_context():
         return value * factor.numerator / factor.denominator

@@ -7,8 +7,11 @@ the catalog checks references, cycles and units; the engine evaluates.
 from __future__ import annotations
 
 import ast
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
@@ -38,7 +41,9 @@ class Ref:
 
 
 @dataclass(frozen=True)
-class LedgerColumn:
+class ColumnRef:
+    """``ledger.column`` in a formula, a column of values (not the catalog's ``LedgerColumn``)."""
+
     ledger: str
     column: str
 
@@ -102,10 +107,19 @@ class Column:
     name: str
 
 
-Node = Num | Text | Ref | LedgerColumn | Shift | BinOp | Neg | Call | LedgerCall | Compare | BoolOp
+Node = Num | Text | Ref | ColumnRef | Shift | BinOp | Neg | Call | LedgerCall | Compare | BoolOp
 Node = Node | Not | Column
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+# What each comparison of a rule or a filter means; the engine and the rule checks both use it.
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 _COMPARES = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 
 
@@ -151,7 +165,7 @@ class _Converter:
     def _Attribute(self, node: ast.Attribute) -> Node:
         if not isinstance(node.value, ast.Name):
             raise FormulaSyntaxError(f"无法识别的台账列引用“{ast.unparse(node)}”")
-        return LedgerColumn(node.value.id, node.attr)
+        return ColumnRef(node.value.id, node.attr)
 
     def _BinOp(self, node: ast.BinOp) -> Node:
         if isinstance(node.op, ast.MatMult):
@@ -230,7 +244,7 @@ def references(node: Node) -> tuple[set[str], set[str]]:
         item = stack.pop()
         if isinstance(item, Ref):
             codes.add(item.code)
-        elif isinstance(item, LedgerColumn | LedgerCall):
+        elif isinstance(item, ColumnRef | LedgerCall):
             ledgers.add(item.ledger)
         for child in children(item):
             stack.append(child)

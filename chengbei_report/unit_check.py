@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
-from chengbei_report.compute import units
-from chengbei_report.compute.formula import (
+from chengbei_report import units
+from chengbei_report.formula import (
     BinOp,
     Call,
+    ColumnRef,
     LedgerCall,
-    LedgerColumn,
     Neg,
     Node,
     Num,
     Ref,
     Shift,
 )
-
-if TYPE_CHECKING:
-    from chengbei_report.catalog import Catalog
 
 NUMBER = "number"  # a bare constant: scales anything
 KIND_FAMILY = {"amount": "money", "area": "area", "length": "length", "ratio": "ratio"}
@@ -27,30 +25,37 @@ FAMILY_CN = {"money": "金额", "count": "计数", "area": "面积", "length": "
 FAMILY_CN |= {"multiple": "倍数", "rank": "位次", NUMBER: "常数"}
 
 
-def infer_unit(catalog: Catalog, node: Node) -> str:
-    """The unit family of ``node``; raise ValueError (Chinese) when units do not fit together."""
+def infer_unit(indicators: Mapping[str, Any], ledgers: Mapping[str, Any], node: Node) -> str:
+    """The unit family of ``node``; raise ValueError (Chinese) when units do not fit together.
+
+    ``indicators`` and ``ledgers`` are the catalog's, by code (the catalog calls this on load).
+    """
     if isinstance(node, Num):
         return NUMBER
     if isinstance(node, Ref):
-        indicator = catalog.indicators[node.code]
+        indicator = indicators[node.code]
         return KIND_FAMILY.get(indicator.kind, units.family(indicator.unit))
     if isinstance(node, Shift | Neg):
-        return infer_unit(catalog, node.operand)
-    if isinstance(node, LedgerColumn):
-        return _column_family(catalog, node.ledger, node.column)
+        return infer_unit(indicators, ledgers, node.operand)
+    if isinstance(node, ColumnRef):
+        return _column_family(ledgers, node.ledger, node.column)
     if isinstance(node, LedgerCall):
         if node.name == "sum" and node.column is not None:
-            return _column_family(catalog, node.ledger, node.column)
+            return _column_family(ledgers, node.ledger, node.column)
         return "count"
     if isinstance(node, BinOp):
-        return _binop(node.op, infer_unit(catalog, node.left), infer_unit(catalog, node.right))
+        return _binop(
+            node.op,
+            infer_unit(indicators, ledgers, node.left),
+            infer_unit(indicators, ledgers, node.right),
+        )
     if isinstance(node, Call):
-        return _call(node.name, [infer_unit(catalog, a) for a in node.args])
+        return _call(node.name, [infer_unit(indicators, ledgers, a) for a in node.args])
     raise ValueError("无法确定单位")
 
 
-def _column_family(catalog: Catalog, ledger: str, column: str) -> str:
-    found = catalog.ledgers[ledger].column(column)
+def _column_family(ledgers: Mapping[str, Any], ledger: str, column: str) -> str:
+    found = ledgers[ledger].column(column)
     return units.family(found.unit) if found is not None and found.unit else "count"
 
 
