@@ -319,7 +319,7 @@ def _print_validation(result: Any, annotate: bool) -> None:
         for path in result.annotated:
             typer.echo(f"已写出批注副本：{path}")
         for name in result.not_annotated:
-            _err(f"无法为 {name} 写出批注副本（文件无法用 openpyxl 打开）。")
+            _err(f"无法为 {name} 写出批注副本：文件打不开（可能已损坏，或并非真正的 .xlsx）。")
     if result.notices is not None:
         for notice in result.notices:
             typer.echo(f"已写出通知：{notice.path}")
