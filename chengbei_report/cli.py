@@ -17,13 +17,10 @@ import typer
 
 from chengbei_report import __version__
 from chengbei_report.cli_i18n import EXIT_INTERRUPTED, INTERRUPTED, ChineseCommand, ChineseGroup
-from chengbei_report.cli_i18n import install as install_chinese
 from chengbei_report.errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, ReportError
 
 EXIT_INTERNAL = 3
 
-
-install_chinese()
 
 app = typer.Typer(
     name="chengbei-report",

@@ -4,7 +4,7 @@ Typer vendors its own click, whose messages are English f-strings without gettex
 translation catalogue can reach them.  Instead every usage error is caught where our group
 parses and dispatches, translated from its type and attributes (the option, the parameter,
 the value), and shown in the tool's own ``错误：… / 提示：…`` form with exit code 2.  Help
-panels and marks are typer's module-level strings, set once by ``install``.  A test collects
+panels and marks are typer's module-level strings, set by ``install`` before help is shown.  A test collects
 every message our commands can produce and checks that none is English.
 
 Also here, since it is about how arguments are parsed: global options given after the
@@ -35,7 +35,10 @@ _HELP_TEXT = "显示本帮助后退出。"
 
 
 def install() -> None:
-    """Typer's help panel titles and marks, in Chinese (read by typer each time it renders)."""
+    """Typer's help panel titles and marks, in Chinese (read by typer each time it renders).
+
+    Called when help is rendered, so ``--version`` and a plain run never import rich for it.
+    """
     from typer import rich_utils
 
     rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
@@ -224,6 +227,10 @@ class _Chinese:
             option.help = _HELP_TEXT
             option.metavar = ""
         return option
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        install()
+        super().format_help(ctx, formatter)  # type: ignore[misc]
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
