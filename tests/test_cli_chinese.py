@@ -25,7 +25,7 @@ from chengbei_report.toml_text import toml_problem
 runner = CliRunner()
 ROOT = typer.main.get_command(app)
 COMMANDS = ROOT.commands  # type: ignore[attr-defined]
-WIDE = {"COLUMNS": "200", "TERMINAL_WIDTH": "200"}
+WIDE = {"COLUMNS": "200"}
 
 # Words of English sentences (click's "No such option", "Try … for help", typer's panels).
 ENGLISH = re.compile(
@@ -292,7 +292,7 @@ def test_ctrl_c_at_any_moment_says_so_and_exits_130(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)])
 def test_help_in_a_narrow_terminal_folds_chinese_rather_than_cutting_it(command: list[str]) -> None:
-    narrow = {"COLUMNS": "60", "TERMINAL_WIDTH": "60"}
+    narrow = {"COLUMNS": "60"}
     text = runner.invoke(app, [*command, "--help"], env=narrow).stdout
     assert "…" not in text
     from rich.cells import cell_len
