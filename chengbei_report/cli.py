@@ -354,19 +354,25 @@ def status(
 
 
 def _status_table(result: Any) -> Any:
+    """One row per department; on a narrow terminal names and files fold inside their column."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{result.period.full_label}报送情况", box=box.SIMPLE_HEAD, show_edge=False)
-    for name in ("部门", "状态", "错误", "警告", "填报人", "联系电话", "填报日期", "文件修改时间"):
-        table.add_column(
-            name, justify="right" if name in ("错误", "警告") else "left", no_wrap=True
-        )
-    table.add_column("文件", overflow="fold")
+    table = Table(
+        title=f"{result.period.full_label}报送情况",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("部门", overflow="fold", min_width=8)
+    for name in ("状态", "错误", "警告", "填报人", "联系电话", "填报日期", "修改时间"):
+        justify = "right" if name in ("错误", "警告") else "left"
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("文件", overflow="fold", min_width=12)
     for row in result.departments:
         submitted = bool(row.file)
-        modified = f"{row.modified:%Y-%m-%d %H:%M}" if row.modified else ""
         cells = (
             row.name,
             row.state.value,
@@ -375,7 +381,7 @@ def _status_table(result: Any) -> Any:
             row.reporter,
             row.phone,
             row.filled,
-            modified,
+            f"{row.modified:%m-%d %H:%M}" if row.modified else "",
             row.file,
         )
         table.add_row(*map(Text, cells))

@@ -23,7 +23,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 HOME = "/home/user"
 PREPARE = "<!-- 示例准备：../报表/城北街道_2023H1_社会事务管理办公室.xlsx"
 SOCIAL = "城北街道_2023H1_社会事务管理办公室.xlsx"
-_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+_TIME = re.compile(r"\b\d{2}-\d{2} \d{2}:\d{2}\b")  # a file's modification time
 runner = CliRunner()
 
 
