@@ -126,7 +126,7 @@ def test_the_collection_covers_every_kind() -> None:
             ["build", "--ot"],
             [
                 "用法：chengbei-report build [选项]",
-                "错误：没有 --ot 这个选项。是不是想用 --format、--out？",
+                "错误：没有 --ot 这个选项。是不是想用 --date、--format、--out？",
                 "提示：运行 chengbei-report build -h 查看用法。",
             ],
         ),

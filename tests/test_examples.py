@@ -73,6 +73,7 @@ def _normal(line: str, home: Path) -> str:
     return _TIME.sub("<时间>", line.replace(HOME, str(home)).rstrip())
 
 
+@pytest.mark.slow  # build --pdf runs LibreOffice
 def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Path) -> None:
     home = tmp_path / "user"
     home.mkdir()
@@ -89,9 +90,13 @@ def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Pa
             continue
         if argv[0] != "chengbei-report":
             continue  # pip install …, python benchmarks/run.py: not examples of the tool
+        if "--pdf" in argv and shutil.which("soffice") is None:
+            continue  # the PDF needs LibreOffice (its absence has its own test)
         code, lines = _run(argv[1:], cwd)
         ran += 1
         assert code in (0, 1), (command, lines)
+        if "--pdf" in argv:
+            continue  # which face replaces a missing font depends on the machine
         shown = {_normal(line, home) for line in lines}
         for line in expected:
             if "…" in line or not line.strip():
