@@ -94,3 +94,16 @@ def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = build_report(REPORT_PERIOD, out_dir=out, pdf=True, signed=SIGNED)
     assert result.ok and result.pdf is not None, result.findings.to_dict()
     return result
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected CLI output under tests/data/cli/ (review it with git diff)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from chengbei_report.codes import PDF_FONT_SUBSTITUTED
 from chengbei_report.commands.build import BuildResult
-from chengbei_report.render.pdf import FONT_SUBSTITUTED, font_findings, installed_families
+from chengbei_report.render.pdf import font_findings, installed_families
 
 pytestmark = [
     pytest.mark.slow,
@@ -179,7 +180,7 @@ def test_with_the_free_faces_no_sans_serif_face_is_used(sample_pdf: BuildResult)
     assert any(f.startswith("FandolFang") for f in fonts)  # body: 仿宋
     assert any(f.startswith("FandolSong") for f in fonts)  # title (小标宋 → 宋) and page numbers
     assert all(f.startswith("Fandol") for f in fonts), fonts  # no Noto Sans, no DejaVu Sans
-    warned = [f.message for f in sample_pdf.findings if f.code == FONT_SUBSTITUTED]
+    warned = [f.message for f in sample_pdf.findings if f.code == PDF_FONT_SUBSTITUTED.code]
     assert warned == [f.message for f in font_findings(sample_pdf.pdf.name)]
     assert all("同类的免费字体" in message for message in warned)
 

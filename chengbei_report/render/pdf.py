@@ -21,8 +21,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from chengbei_report.codes import PDF_FONT_SUBSTITUTED
 from chengbei_report.errors import OutputError
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.findings import Finding
 from chengbei_report.render.layout import (
     BODY_FONT,
     HEADING1_FONT,
@@ -45,7 +46,6 @@ _KNOWN_LOCATIONS = (
 )
 _STDERR_TAIL = 500
 _SYSTEM_FONTCONFIG = Path("/etc/fonts/fonts.conf")
-FONT_SUBSTITUTED = "PDF_FONT_SUBSTITUTED"
 
 
 @dataclass(frozen=True)
@@ -179,15 +179,11 @@ def font_substitutions(fontconfig_file: Path | None = None) -> list[Substitution
 
 def font_findings(pdf_name: str = "", fontconfig_file: Path | None = None) -> list[Finding]:
     """One warning for each font the PDF substitutes; none when every official font is there."""
-    hint = "安装该字体，或安装 README“PDF 字体”一节所列的免费同类字体。"
     substitutions = font_substitutions(fontconfig_file)
     if substitutions is None:
         message = "无法确认 PDF 所用字体（本机没有 fontconfig），请打开 PDF 查看字体。"
-        return [Finding(FONT_SUBSTITUTED, Severity.WARNING, message, file=pdf_name)]
-    return [
-        Finding(FONT_SUBSTITUTED, Severity.WARNING, s.message(), file=pdf_name, hint=hint)
-        for s in substitutions
-    ]
+        return [PDF_FONT_SUBSTITUTED.make(message, file=pdf_name, hint="")]
+    return [PDF_FONT_SUBSTITUTED.make(s.message(), file=pdf_name) for s in substitutions]
 
 
 def _fontconfig_file(work_dir: Path) -> Path | None:
