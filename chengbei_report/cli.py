@@ -222,6 +222,8 @@ def build(
                 progress=progress,
             )
         )
+    for note in result.repaired:
+        _err(f"注意：{note}")
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:

@@ -19,6 +19,10 @@ from chengbei_report.periods import Period
 PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
 SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1}
 LEDGER_FUNCTIONS = ("count", "sum", "distinct")
+# A formula of the catalog is a line, not a program: bounded before Python's parser sees it, so
+# neither the parser nor our recursive converter and evaluator can run out of memory or stack.
+MAX_FORMULA_CHARS = 2000
+MAX_FORMULA_DEPTH = 50
 
 
 class FormulaSyntaxError(ValueError):
@@ -125,11 +129,29 @@ _COMPARES = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: 
 
 def parse_formula(text: str) -> Node:
     """Parse a formula; raise FormulaSyntaxError with a Chinese reason."""
+    source = text.strip()
+    if len(source) > MAX_FORMULA_CHARS:
+        raise FormulaSyntaxError(
+            f"公式过长（{len(source)} 个字符，上限 {MAX_FORMULA_CHARS}），请拆成几个派生指标"
+        )
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaSyntaxError(f"公式语法错误（第{exc.offset or 0}个字符附近）") from exc
+    _check_depth(tree.body)
     return _Converter(in_condition=False).convert(tree.body)
+
+
+def _check_depth(tree: ast.expr) -> None:
+    """Refuse a formula nested deeper than MAX_FORMULA_DEPTH (walked without recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_FORMULA_DEPTH:
+            raise FormulaSyntaxError(
+                f"公式嵌套过深（超过 {MAX_FORMULA_DEPTH} 层），请拆成几个派生指标"
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def parse_rule(text: str) -> Compare:

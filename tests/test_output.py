@@ -100,7 +100,7 @@ def test_failed_replace_leaves_old_file_and_no_temp_files(
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OutputError) as caught:
         write_atomic(target, b"new")
-    assert caught.value.message == f"无法写入文件 {target}：磁盘空间已满。"
+    assert caught.value.message == f"无法写入文件 {target}：磁盘空间不足"
     assert isinstance(caught.value.__cause__, OSError)
     assert target.read_bytes() == b"old"
     assert _only(tmp_path) == ["报告.docx"]

@@ -53,9 +53,9 @@ def run_diff(
         found = diff_workbooks(Path(old), Path(new), workspace_dir=workspace_dir)
         if output_format == "json" and out is None:
             return DiffOutcome(found, output_format)
-        return _emit(
-            DiffOutcome(found, output_format), workbook_diff_bytes(found, output_format), out
-        )
+        data = workbook_diff_bytes(found, output_format)
+        inputs = (Path(old), Path(new))
+        return _emit(DiffOutcome(found, output_format), data, out, workspace_dir, inputs)
     if any(workbooks):
         raise UsageError("要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
     old_period, new_period = Period.parse(old), Period.parse(new)
@@ -71,7 +71,7 @@ def run_diff(
     outcome = DiffOutcome(periods, output_format)
     if output_format in ("json", "table") and out is None:
         return outcome
-    return _emit(outcome, diff_bytes(periods, output_format), out)
+    return _emit(outcome, diff_bytes(periods, output_format), out, workspace_dir)
 
 
 def diff_periods(
@@ -93,10 +93,20 @@ def diff_periods(
     )
 
 
-def _emit(outcome: DiffOutcome, data: bytes, out: Path | None) -> DiffOutcome:
-    """File content to ``out``, or kept for the terminal."""
+def _emit(
+    outcome: DiffOutcome,
+    data: bytes,
+    out: Path | None,
+    workspace_dir: Path | None,
+    inputs: tuple[Path, ...] = (),
+) -> DiffOutcome:
+    """File content to ``out`` (never over an input or into a workspace), or kept for the terminal.
+
+    With no ``workspace_dir`` the workspace is the bundled sample, which the guard covers as part
+    of the package.
+    """
     if out is None:
         outcome.content = data
     else:
-        outcome.written = write_atomic(out, data)
+        outcome.written = write_atomic(out, data, inputs=inputs, workspace=workspace_dir)
     return outcome

@@ -10,6 +10,7 @@ from typing import Any
 
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.project import Project, open_project
@@ -92,7 +93,7 @@ def validate_submissions(
         if out_dir is not None:
             _refuse_submissions_folder(out_dir, submissions)
     if annotate_dir is not None:
-        _annotate(result, submissions, annotate_dir)
+        _annotate(result, submissions, annotate_dir, project.workspace.root)
     if notices_dir is not None:
         missing = _missing(project, period) if not paths and period is not None else []
         result.notices = _write_notices(project, result, submissions, missing, notices_dir)
@@ -143,11 +144,15 @@ def _refuse_submissions_folder(out_dir: Path, submissions: list[Submission]) -> 
         )
 
 
-def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: Path) -> None:
+def _annotate(
+    result: ValidationResult, submissions: list[Submission], out_dir: Path, workspace: Path
+) -> None:
     from chengbei_report.render.annotate import annotate_workbooks
 
     sources = {s.file: s.path for s in submissions if s.workbook is not None}
-    annotated = annotate_workbooks(result.findings.findings, sources, out_dir)
+    outputs = [out_dir / name for name in sources]
+    guard_outputs(outputs, inputs=list(sources.values()), workspace=workspace)
+    annotated = annotate_workbooks(result.findings.findings, sources, out_dir, workspace)
     result.annotated, result.not_annotated = annotated.written, annotated.skipped
 
 
@@ -189,9 +194,12 @@ def _write_notices(
     notices += [reminder_notice(sender, name) for name in missing]
     prefix = f"{project.workspace.unit_name}_{result.period.code if result.period else ''}"
     inputs = [s.path for s in submissions]
+    workspace = project.workspace.root
+    targets = [out_dir / notice_name(notice, prefix) for notice in notices]
+    guard_outputs(targets, inputs=inputs, workspace=workspace)
     written = []
-    for notice in notices:
+    for notice, target in zip(notices, targets, strict=True):
         data = notice.text.replace("\n", "\r\n").encode("utf-8-sig")
-        path = write_atomic(out_dir / notice_name(notice, prefix), data, inputs=inputs)
+        path = write_atomic(target, data, inputs=inputs, workspace=workspace)
         written.append(replace(notice, path=path))
     return written
