@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 HOME = "/home/user"
 PREPARE = "<!-- 示例准备：../报表/城北街道_2023H1_社会事务管理办公室.xlsx"
+OPEN_IN_WORD = "<!-- 示例准备：回到 /home/user；Word 打开了"
 SOCIAL = "城北街道_2023H1_社会事务管理办公室.xlsx"
 _TIME = re.compile(r"\b\d{2}-\d{2} \d{2}:\d{2}\b")  # a file's modification time
 runner = CliRunner()
@@ -29,9 +30,10 @@ runner = CliRunner()
 
 def _steps() -> Iterator[tuple[str, object]]:
     """README in order: ("prepare", None) at the marker, ("run", (command, expected lines))."""
-    for match in re.finditer(r"```console\n(.*?)```|" + re.escape(PREPARE), README, re.S):
+    markers = re.escape(PREPARE) + "|" + re.escape(OPEN_IN_WORD)
+    for match in re.finditer(r"```console\n(.*?)```|" + markers, README, re.S):
         if match.group(1) is None:
-            yield "prepare", None
+            yield ("prepare" if match.group(0) == PREPARE else "open in word"), None
             continue
         command, expected = None, []
         for line in match.group(1).splitlines():
@@ -83,6 +85,10 @@ def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Pa
         if kind == "prepare":
             _prepare(home)
             continue
+        if kind == "open in word":
+            cwd = home
+            (home / "out" / "2023H1" / "~$街道2023年上半年工作总结.docx").write_bytes(b"lock")
+            continue
         command, expected = step  # type: ignore[misc]
         argv = shlex.split(command)
         if argv[0] == "cd":
@@ -94,7 +100,8 @@ def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Pa
             continue  # the PDF needs LibreOffice (its absence has its own test)
         code, lines = _run(argv[1:], cwd)
         ran += 1
-        assert code in (0, 1), (command, lines)
+        refused = any(line.startswith("错误：") for line in expected)
+        assert code in ((1, 2) if refused else (0, 1)), (command, lines)
         if "--pdf" in argv:
             continue  # which face replaces a missing font depends on the machine
         shown = {_normal(line, home) for line in lines}
