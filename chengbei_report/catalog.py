@@ -25,7 +25,7 @@ from chengbei_report.formula import (
     parse_rule,
     references,
 )
-from chengbei_report.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
+from chengbei_report.unit_check import KIND_FAMILY, infer_unit
 from chengbei_report.workspace import read_toml
 
 KINDS = ("amount", "count", "area", "length", "ratio", "multiple", "rank", "other")
@@ -376,8 +376,8 @@ def _check_units(catalog: Catalog, indicator: Indicator) -> None:
             f"指标 {indicator.label} 的公式“{indicator.formula_text}”单位不一致：{exc}"
         ) from exc
     want = KIND_FAMILY.get(indicator.kind)
-    if want and got not in (want, NUMBER):
+    if want and got not in (want, units.NUMBER):
         raise CatalogError(
-            f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{FAMILY_CN[got]}，"
-            f"而目录声明的类型是{FAMILY_CN[want]}（单位“{indicator.unit}”）。"
+            f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{units.title(got)}，"
+            f"而目录声明的类型是{units.title(want)}（单位“{indicator.unit}”）。"
         )

@@ -18,6 +18,7 @@ import typer
 from chengbei_report import __version__
 from chengbei_report.cli_i18n import EXIT_INTERRUPTED, INTERRUPTED, ChineseCommand, ChineseGroup
 from chengbei_report.errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, ReportError
+from chengbei_report.render.diff_output import DIFF_FORMATS
 
 EXIT_INTERNAL = 3
 
@@ -444,12 +445,11 @@ def forms(
 _NATURAL_WIDTH = 10_000  # wide enough for any table measured at its natural width
 
 
-class DiffFormat(StrEnum):
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
-    MD = "md"
+# The choices of diff --format: one per entry of render/diff_output.py's DIFF_FORMATS.
+DiffFormat = StrEnum("DiffFormat", {name.upper(): name for name in DIFF_FORMATS})  # type: ignore[misc]
+_DIFF_FILES = "、".join(name for name, entry in DIFF_FORMATS.items() if entry.needs_file)
+_DIFF_OUT_HELP = f"输出文件；{_DIFF_FILES} 格式必须指定。"
+_DIFF_FORMAT_HELP = f"输出格式：{'、'.join(list(DIFF_FORMATS)[:-1])} 或 {list(DIFF_FORMATS)[-1]}。"
 
 
 def _parse_threshold(text: str | None) -> Any:
@@ -476,7 +476,7 @@ def _show_diff(outcome: Any) -> None:
         _err(f"已写出：{outcome.written}")
     elif outcome.content is not None:
         typer.echo(outcome.content.decode("utf-8-sig"), nl=False)
-    elif outcome.output_format == DiffFormat.JSON:
+    elif outcome.output_format == "json":
         _print_json(outcome.diff.to_dict())
     else:
         from chengbei_report.render.diff_output import rich_table
@@ -505,11 +505,9 @@ def diff(
         ),
     ] = None,
     output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="输出格式：table、csv、json、xlsx 或 md。")
-    ] = DiffFormat.TABLE,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出文件；xlsx 格式必须指定。")
-    ] = None,
+        DiffFormat, typer.Option("--format", "-f", help=_DIFF_FORMAT_HELP)
+    ] = DiffFormat.TABLE,  # type: ignore[attr-defined]
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=_DIFF_OUT_HELP)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """对比两个报告期的全部指标（含派生指标）；两个参数都是 .xlsx 时，对比同一部门报表的两个版本。

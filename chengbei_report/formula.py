@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from chengbei_report import formula_functions
 from chengbei_report.errors import UsageError
+from chengbei_report.formula_functions import LedgerFunction
 from chengbei_report.periods import Period
 
 PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
-SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1}
-LEDGER_FUNCTIONS = ("count", "sum", "distinct")
 # A formula of the catalog is a line, not a program: bounded before Python's parser sees it, so
 # neither the parser nor our recursive converter and evaluator can run out of memory or stack.
 MAX_FORMULA_CHARS = 2000
@@ -222,21 +222,22 @@ class _Converter:
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise FormulaSyntaxError(f"不支持的函数调用“{ast.unparse(node)}”")
         name = node.func.id
-        if name in LEDGER_FUNCTIONS:
-            return self._ledger_call(name, node.args)
-        arity = SCALAR_FUNCTIONS.get(name)
-        if arity is None:
-            known = "、".join([*SCALAR_FUNCTIONS, *LEDGER_FUNCTIONS])
+        function = formula_functions.lookup(name)
+        if function is None:
+            known = "、".join(formula_functions.names())
             raise FormulaSyntaxError(f"未知函数“{name}”，可用的函数：{known}")
-        if len(node.args) != arity:
-            raise FormulaSyntaxError(f"函数 {name} 需要 {arity} 个参数")
+        if isinstance(function, LedgerFunction):
+            return self._ledger_call(function, node.args)
+        if len(node.args) != function.arity:
+            raise FormulaSyntaxError(f"函数 {name} 需要 {function.arity} 个参数")
         return Call(name, tuple(self.convert(a) for a in node.args))
 
-    def _ledger_call(self, name: str, args: list[ast.expr]) -> LedgerCall:
+    def _ledger_call(self, function: LedgerFunction, args: list[ast.expr]) -> LedgerCall:
+        name = function.name
         if not 1 <= len(args) <= 2:
             raise FormulaSyntaxError(f"函数 {name} 需要 1 或 2 个参数")
         target, condition = args[0], args[1] if len(args) == 2 else None
-        if name == "count" and isinstance(target, ast.Name):
+        if not function.needs_column and isinstance(target, ast.Name):
             ledger, column = target.id, None
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             ledger, column = target.value.id, target.attr

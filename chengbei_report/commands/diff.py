@@ -16,7 +16,7 @@ from chengbei_report.errors import UsageError
 from chengbei_report.period_diff import PeriodDiff
 from chengbei_report.periods import Period
 from chengbei_report.project import open_project
-from chengbei_report.render.diff_output import diff_bytes, workbook_diff_bytes
+from chengbei_report.render.diff_output import diff_bytes, diff_format, workbook_diff_bytes
 from chengbei_report.render.output import write_atomic
 
 
@@ -59,8 +59,10 @@ def run_diff(
     if any(workbooks):
         raise UsageError("要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
     old_period, new_period = Period.parse(old), Period.parse(new)
-    if output_format == "xlsx" and out is None:
-        raise UsageError("xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
+    if diff_format(output_format).needs_file and out is None:
+        raise UsageError(
+            f"{output_format} 格式须用 --out 指定输出文件，如 --out 对比.{output_format}。"
+        )
     periods = diff_periods(
         old_period,
         new_period,
