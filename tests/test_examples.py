@@ -80,13 +80,14 @@ def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Pa
     home = tmp_path / "user"
     home.mkdir()
     cwd = home
+    back_to: Path | None = None
     ran = 0
     for kind, step in _steps():
         if kind == "prepare":
             _prepare(home)
             continue
-        if kind == "open in word":
-            cwd = home
+        if kind == "open in word":  # one example in /home/user, then back
+            back_to, cwd = cwd, home
             (home / "out" / "2023H1" / "~$街道2023年上半年工作总结.docx").write_bytes(b"lock")
             continue
         command, expected = step  # type: ignore[misc]
@@ -99,6 +100,7 @@ def test_readme_examples_run_as_written_and_print_what_readme_shows(tmp_path: Pa
         if "--pdf" in argv and shutil.which("soffice") is None:
             continue  # the PDF needs LibreOffice (its absence has its own test)
         code, lines = _run(argv[1:], cwd)
+        cwd, back_to = (back_to, None) if back_to is not None else (cwd, None)
         ran += 1
         refused = any(line.startswith("错误：") for line in expected)
         assert code in ((1, 2) if refused else (0, 1)), (command, lines)

@@ -62,3 +62,12 @@ def test_version_does_not_load_rich_for_the_chinese_help() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow
+def test_build_writes_the_working_paper_without_importing_numpy(tmp_path: Path) -> None:
+    """openpyxl would import numpy (installed here, for pandas); the build keeps it out."""
+    probe = _probe("build", "--period", "2023H1", "--out", str(tmp_path))
+    assert probe["exit"] == 0, probe["output"]
+    assert "openpyxl" in probe["heavy"] and "numpy" not in probe["heavy"]
+    assert list(tmp_path.glob("*底稿.xlsx"))

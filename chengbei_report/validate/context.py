@@ -21,15 +21,23 @@ class CheckContext:
     period: Period | None
     unit_name: str
     baseline: Period
+    first: Period | None = None
 
     @property
     def is_baseline(self) -> bool:
-        """The baseline period only needs what is present (it is used for a few comparisons)."""
-        return self.period == self.baseline
+        """Periods that only need what is present: the baseline (used for a few comparisons),
+        and history — periods that begin before the workspace's ``first`` period."""
+        if self.period == self.baseline:
+            return True
+        return (
+            self.period is not None
+            and self.first is not None
+            and self.period.begins_before(self.first)
+        )
 
     def expected(self, indicator: Indicator) -> bool:
         """Whether ``indicator`` must be reported in this period."""
-        return self.period is not None and self.period.kind.value in indicator.frequency
+        return self.period is not None and indicator.due_in(self.period)
 
 
 def finding(

@@ -176,6 +176,6 @@ def _has_duties(ctx: CheckContext, department: str) -> bool:
 def has_duties(catalog: Catalog, period: Period, department: str) -> bool:
     """Whether ``department`` has indicators or ledgers due in ``period`` (by their frequency)."""
     kind = period.kind.value
-    indicators = any(kind in i.frequency for i in catalog.reported_indicators(department))
+    indicators = any(i.due_in(period) for i in catalog.reported_indicators(department))
     ledgers = any(kind in ledger.frequency for ledger in catalog.ledgers_of(department))
     return indicators or ledgers
