@@ -562,7 +562,7 @@ def check(
     raise typer.Exit(EXIT_OK if result.ok else EXIT_DATA)
 
 
-@app.command(cls=_Command)
+@app.command(cls=ChineseCommand)
 def draft(
     period: PeriodOption = None,
     source: Annotated[
@@ -584,14 +584,15 @@ def draft(
     from chengbei_report.commands.draft import draft_report
 
     parsed = _parse_period(period)
-    result = _run(lambda: draft_report(parsed, workspace_dir=workspace, source=source, out_dir=out))
+    root = _workspace(workspace)
+    result = _run(lambda: draft_report(parsed, workspace_dir=root, source=source, out_dir=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
         typer.echo(result.describe())
 
 
-@app.command(cls=_Command)
+@app.command(cls=ChineseCommand)
 def bind(
     document: Annotated[Path, typer.Argument(help="在 Word/WPS 中改过的初稿 .docx。")],
     period: PeriodOption = None,
@@ -609,7 +610,8 @@ def bind(
     from chengbei_report.commands.bind import bind_report
 
     parsed = _parse_period(period)
-    result = _run(lambda: bind_report(document, parsed, workspace_dir=workspace, out=out))
+    root = _workspace(workspace)
+    result = _run(lambda: bind_report(document, parsed, workspace_dir=root, out=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
