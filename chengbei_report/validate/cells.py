@@ -52,7 +52,7 @@ def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     for table in submission.ledgers.values():
         ledger_sheet = workbook.sheets[table.sheet]
         findings.extend(_sheet_findings(submission, ledger_sheet, 0))
-        findings.extend(_capped(_ledger_record_findings(submission, ledger_sheet, table)))
+        findings.extend(capped(_ledger_record_findings(submission, ledger_sheet, table)))
     return findings
 
 
@@ -87,7 +87,7 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
                         hint="请取消合并，在每个单元格中分别填写。",
                     )
                 )
-    findings.extend(_capped(list(_control_findings(submission, sheet))))
+    findings.extend(capped(list(_control_findings(submission, sheet))))
     return findings
 
 
@@ -103,7 +103,7 @@ def _control_findings(submission: Submission, sheet: Sheet) -> Iterator[Finding]
         )
 
 
-def _capped(findings: list[Finding]) -> list[Finding]:
+def capped(findings: list[Finding]) -> list[Finding]:
     """At most MAX_PER_SHEET findings of one code in one sheet, then one summary."""
     kept: list[Finding] = []
     counts: dict[tuple[str, str], int] = {}

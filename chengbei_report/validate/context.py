@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute.engine import Engine
@@ -20,6 +21,7 @@ class CheckContext:
     period: Period | None
     unit_name: str
     baseline: Period
+    max_value: Decimal = Decimal(10) ** 15  # no figure of any indicator is larger, in its unit
 
     @property
     def is_baseline(self) -> bool:

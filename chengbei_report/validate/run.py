@@ -19,6 +19,7 @@ from chengbei_report.validate.file import (
 )
 from chengbei_report.validate.rules import blocked_codes, rule_findings
 from chengbei_report.validate.structure import structure_findings
+from chengbei_report.validate.values import value_findings
 
 
 def validate_period(ctx: CheckContext, data: PeriodData) -> list[Finding]:
@@ -58,4 +59,5 @@ def check_submission(ctx: CheckContext, submission: Submission) -> list[Finding]
     findings.extend(identity_findings(ctx, submission))
     findings.extend(structure_findings(ctx, submission))
     findings.extend(cell_findings(ctx, submission))
+    findings.extend(value_findings(ctx, submission))
     return findings
