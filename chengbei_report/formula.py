@@ -17,7 +17,7 @@ from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 
 PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
-SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1}
+SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1, "own": 1}
 LEDGER_FUNCTIONS = ("count", "sum", "distinct")
 
 
@@ -208,7 +208,10 @@ class _Converter:
             raise FormulaSyntaxError(f"未知函数“{name}”，可用的函数：{known}")
         if len(node.args) != arity:
             raise FormulaSyntaxError(f"函数 {name} 需要 {arity} 个参数")
-        return Call(name, tuple(self.convert(a) for a in node.args))
+        args = tuple(self.convert(a) for a in node.args)
+        if name == "own" and not isinstance(args[0], ColumnRef):
+            raise FormulaSyntaxError("own 的参数应为台账列，例如 own(district_economy.区级税收)")
+        return Call(name, args)
 
     def _ledger_call(self, name: str, args: list[ast.expr]) -> LedgerCall:
         if not 1 <= len(args) <= 2:

@@ -80,6 +80,8 @@ def _call(name: str, args: list[str]) -> str:
         return "ratio"
     if name == "rank":
         return "rank"
+    if name == "own":
+        return args[0]
     first, second = args
     if first != second and NUMBER not in (first, second):
         raise ValueError(f"{name} 的两个参数单位不同：{FAMILY_CN[first]}与{FAMILY_CN[second]}")

@@ -750,7 +750,8 @@ def _a_double(text: str) -> bool:
         written = Decimal(text)
     except (ValueError, ArithmeticError):
         return False
-    return any(written == Decimal(format(number, form)) for form in (".16g", ".17g", "r"))
+    forms = (repr(number), format(number, ".16g"), format(number, ".17g"))
+    return any(written == Decimal(form) for form in forms)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.read.period import is_workbook_file
+from chengbei_report.read.safety import HINT_RESAVE, Limits, UnreadableWorkbook, preflight
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning
 
@@ -31,6 +32,20 @@ def foreign_file(path: Path) -> Finding | None:
         f"这不是 Excel 报表（扩展名“{path.suffix or '无'}”），已跳过。",
         hint="报表目录中只应放各部门的 .xlsx 报表；其他文件请移到别处。",
     )
+
+
+def not_a_workbook(path: Path, limits: Limits) -> Finding:
+    """The error for a file named on the command line that is no workbook: what it is, from
+    its bytes (the pre-flight's verdict), or else from its name."""
+    code, message = "FILE_NOT_XLSX", f"扩展名“{path.suffix or '无'}”不是 Excel 工作簿，无法校验。"
+    if path.name.startswith("~$"):
+        message = "这是 Excel/WPS 打开文件时留下的临时锁文件，不是报表。"
+    else:
+        try:
+            preflight(path, limits)
+        except UnreadableWorkbook as exc:
+            code, message = exc.code, exc.message
+    return error(path.name, code, message, hint=HINT_RESAVE)
 
 
 def foreign_files(folder: Path) -> list[Path]:

@@ -10,11 +10,12 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from chengbei_report import units
-from chengbei_report.catalog import Catalog, Indicator
+from chengbei_report.catalog import Agreement, Catalog, Indicator
 from chengbei_report.compute.change import beyond, relative_change
-from chengbei_report.errors import ComputeError
+from chengbei_report.compute.figures import CellSource, Source
+from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.findings import Finding
-from chengbei_report.formula import COMPARISONS, Compare, Node, references
+from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, error, warning
@@ -42,6 +43,73 @@ def rule_findings(
         if not indicator.derived and indicator.code not in blocked:
             findings.extend(_history(ctx, submission, indicator))
     return findings
+
+
+def agreement_findings(ctx: CheckContext, blocked: set[str]) -> list[Finding]:
+    """The catalog's ``agreements`` due this period whose data has no error of its own."""
+    if ctx.period is None:
+        return []
+    kind = ctx.period.kind.value
+    return [
+        finding
+        for agreement in ctx.catalog.agreements
+        if kind in agreement.frequency
+        and not _touches(ctx.catalog, agreement.left, blocked)
+        and not _touches(ctx.catalog, agreement.right, blocked)
+        for finding in _agreement(ctx, agreement)
+    ]
+
+
+def _agreement(ctx: CheckContext, agreement: Agreement) -> list[Finding]:
+    """Both sides evaluated; a side without data (a workbook validated alone) is not checked."""
+    assert ctx.period is not None
+    try:
+        left = ctx.engine.evaluate(agreement.left, ctx.period, agreement.label)
+        right = ctx.engine.evaluate(agreement.right, ctx.period, agreement.label)
+    except MissingDataError:
+        return []
+    except ComputeError as exc:
+        return [_uncheckable("", agreement.label, exc, {})]
+    right_value = units.align(right.value, right.unit, left.unit)
+    if left.value == right_value:
+        return []
+    left_sources, right_sources = _leaves(left), _leaves(right)
+    first = left_sources[0] if left_sources else None
+    where = {
+        "sheet": first.sheet if first else "",
+        "cell": (first.cell if isinstance(first, CellSource) else first.cells) if first else "",
+        "indicator": agreement.left.code if isinstance(agreement.left, Ref) else "",
+    }
+    return [
+        error(
+            _source_file(first),
+            "RULE_DISAGREE",
+            f"{agreement.name}：{agreement.left_text} 为 {_plain(left.value)}{left.unit}"
+            f"（{_described(left_sources)}），而 {agreement.right_text} 为 "
+            f"{_plain(right_value)}{left.unit or right.unit}（{_described(right_sources)}），"
+            "同一个量的两处来源应当一致。",
+            hint="请核对这两处数据，改正填错的一处。",
+            **where,
+        )
+    ]
+
+
+def _leaves(value: object) -> list[Source]:
+    """The cells and ledger ranges behind an evaluated side, first-seen order."""
+    found: dict[Source, None] = dict.fromkeys(getattr(value, "sources", ()))
+    for figure in getattr(value, "inputs", ()):
+        found.update(dict.fromkeys(figure.leaf_sources()))
+    return list(found)
+
+
+def _described(sources: list[Source]) -> str:
+    return "；".join(source.describe() for source in sources) or "无数据来源"
+
+
+def _source_file(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return source.file
 
 
 def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
