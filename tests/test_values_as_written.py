@@ -270,9 +270,9 @@ def test_a_ledger_count_must_agree_with_the_district_count(ws: Path, tmp_path: P
 
 
 def test_an_agreement_names_what_does_not_exist(ws: Path) -> None:
-    from chengbei_report.catalog import build_catalog, load_catalog
-
     import tomllib
+
+    from chengbei_report.catalog import build_catalog, load_catalog
 
     data = tomllib.loads((ws / "catalog.toml").read_text(encoding="utf-8"))
     data["agreements"].append({"left": "econ_tax", "right": "own(district_economy.没有)"})
