@@ -185,15 +185,24 @@ def build(
     ] = None,
     template: TemplateOption = None,
     pdf: Annotated[bool, typer.Option("--pdf", help="同时用 LibreOffice 生成 PDF。")] = False,
+    signed: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="成文日期，写在署名下方，如 2023-07-10；不指定时用 workspace.toml 的 [report] date，都没有则不写日期。",
+        ),
+    ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
     """生成工作总结（.docx）和底稿（.xlsx）。先校验报表，有错误时不生成。
 
-    示例：chengbei-report build --period 2023H1
+    示例：chengbei-report build --period 2023H1 --date 2023-07-10
     """
     from chengbei_report.commands.build import build_report
+    from chengbei_report.workspace import parse_signing_date
 
     parsed = _parse_period(period)
+    day = _run(lambda: parse_signing_date(signed)) if signed is not None else None
     with _progress_bar() as progress:
         result = _run(
             lambda: build_report(
@@ -202,6 +211,7 @@ def build(
                 out_dir=out,
                 template=template,
                 pdf=pdf,
+                signed=day,
                 progress=progress,
             )
         )

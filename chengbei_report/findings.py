@@ -1,4 +1,8 @@
-"""Findings: data problems located to file, sheet and cell, collected rather than raised."""
+"""Findings: data problems located to file, sheet and cell, collected rather than raised.
+
+A finding is made from its code's entry in the registry (``chengbei_report.codes``), which
+chooses its severity and hint: ``CELL_EMPTY.make(message, file=…, sheet=…, cell=…)``.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one place. ``code`` is stable and documented in README."""
+    """One problem in one place; made by ``FindingCode.make`` (chengbei_report/codes.py)."""
 
     code: str
     severity: Severity
@@ -39,21 +43,6 @@ class Finding:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
-
-
-def located(
-    file: str,
-    code: str,
-    message: str,
-    *,
-    severity: Severity = Severity.ERROR,
-    sheet: str = "",
-    cell: str = "",
-    indicator: str = "",
-    hint: str = "",
-) -> Finding:
-    """A finding with its place given by name, as the readers and checks report them."""
-    return Finding(code, severity, message, file, sheet, cell, indicator, hint)
 
 
 @dataclass

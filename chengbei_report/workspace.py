@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,31 @@ class Workspace:
             f"找不到模板“{wanted}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。"
         )
 
+    @property
+    def official_layout(self) -> bool:
+        """``[report] official_layout = false`` keeps a Word template's own page and fonts."""
+        return self.report.get("official_layout", "True") != "False"
+
+    @property
+    def signing_date(self) -> date | None:
+        """``[report] date``: the 成文日期 under the signature; none without it."""
+        text = self.report.get("date")
+        return parse_signing_date(text, WorkspaceError) if text else None
+
     def output_name(self, key: str, period: Period) -> str:
         """The file name of an output; a plain name, checked when the workspace was opened."""
         pattern = self.report.get(key, OUTPUT_DEFAULTS[key])
         return pattern.format(unit=self.unit_name, period=period.full_label, code=period.code)
+
+
+def parse_signing_date(text: str, error: type[ReportError] = UsageError) -> date:
+    """A 成文日期 written YYYY-MM-DD (2023-07-10); ``error`` names what is wrong."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise error(
+            f"成文日期“{text}”不是有效的日期。", hint="请写成 YYYY-MM-DD，如 2023-07-10。"
+        ) from exc
 
 
 def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
@@ -105,6 +127,7 @@ def open_workspace(root: Path | None = None) -> Workspace:
         limits=dict(data.get("limits", {})),
     )
     _check_output_names(config_path, workspace)
+    _ = workspace.signing_date  # a wrong date stops here, naming the setting
     return workspace
 
 

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,32 @@ def stderr_on_a_terminal(argv: list[str]) -> str:
         reader.join(timeout=30)
         os.close(main)
     return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+SIGNED = date(2023, 7, 10)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The sample 2023H1 report dated 2023-07-10, converted once through LibreOffice."""
+    from chengbei_report.render.pdf import find_soffice
+
+    if find_soffice() is None:
+        pytest.skip("LibreOffice 未安装")
+    out = tmp_path_factory.mktemp("pdf-2023H1")
+    result = build_report(REPORT_PERIOD, out_dir=out, pdf=True, signed=SIGNED)
+    assert result.ok and result.pdf is not None, result.findings.to_dict()
+    return result
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite the expected CLI output under tests/data/cli/ (review it with git diff)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -108,9 +108,10 @@ def test_inserted_deleted_and_reworded_paragraphs_still_align(report: Path) -> N
     doomed = _paragraph(document, "三是激活“红色细胞”")
     doomed._p.getparent().remove(doomed._p)
     reworded = _paragraph(document, RATE_PARAGRAPH)
-    reworded.runs[0].text = (
-        reworded.runs[0].text.replace("依托辖区内", "依托").replace(RATE, EDITED)
-    )
+    retyped = reworded.text.replace("依托辖区内", "依托").replace(RATE, EDITED)
+    for run in reworded.runs[1:]:  # Word keeps one run for text typed over
+        run._r.getparent().remove(run._r)
+    reworded.runs[0].text = retyped
     document.save(str(report))
     result = check_report(report, REPORT_PERIOD)
     [item] = result.mismatches

@@ -63,7 +63,10 @@ def test_run_in_headings_of_section_three_mix_kai_and_fangsong(document) -> None
         r.element.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia"))
         for r in paragraph.runs
     ]
-    assert fonts == ["楷体_GB2312", "仿宋_GB2312"]
+    assert fonts[0] == "楷体_GB2312"
+    assert set(fonts[1:]) == {"仿宋_GB2312"}  # the body part, figures in runs of their own
+    assert paragraph.style.name == "Normal"
+    assert paragraph.runs[0].style.name == "Run-in Heading"
 
 
 def test_page_numbers_in_odd_and_even_footers(document) -> None:

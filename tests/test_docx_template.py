@@ -41,7 +41,7 @@ def test_docx_template_renders_figures_and_traces_them(tmp_path: Path) -> None:
     assert sheet.cell(row=3, column=2).value == "二、"
 
 
-def test_figures_in_tables_and_footers_lose_their_marks(tmp_path: Path) -> None:
+def _table_and_footer_template(tmp_path: Path) -> Path:
     document = docx.Document()
     document.add_paragraph("二、上半年重点工作完成情况")
     table = document.add_table(rows=1, cols=2)
@@ -52,13 +52,45 @@ def test_figures_in_tables_and_footers_lose_their_marks(tmp_path: Path) -> None:
     ].text = "就业率{{ cur.social_reemployment_rate | pct }}"
     template = tmp_path / "表格模板.docx"
     document.save(str(template))
-    result = build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
+    return template
+
+
+def test_figures_in_tables_and_footers_lose_their_marks(
+    tmp_path: Path, workspace_copy: Path
+) -> None:
+    config = workspace_copy / "workspace.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "[report]\n", "[report]\nofficial_layout = false\n"
+        ),
+        encoding="utf-8",
+    )
+    template = _table_and_footer_template(tmp_path)
+    result = build_report(
+        REPORT_PERIOD, workspace_dir=workspace_copy, out_dir=tmp_path / "out", template=template
+    )
     built = docx.Document(str(result.document))
     assert built.tables[0].cell(0, 1).text == "500人"
     assert built.sections[0].footer.paragraphs[0].text == "就业率98.43%"
+    assert built.sections[0].page_width != docx.shared.Mm(210)  # the template's own page
     table_use, footer_use = result.uses
     assert (table_use.text, table_use.section) == ("500人", "二、")
     assert footer_use.text == "98.43%"
+
+
+def test_a_word_template_gets_the_official_layout(tmp_path: Path) -> None:
+    template = _table_and_footer_template(tmp_path)
+    source_table_style = docx.Document(str(template)).tables[0].style.name
+    result = build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
+    built = docx.Document(str(result.document))
+    section = built.sections[0]
+    assert (section.page_width.twips, section.page_height.twips) == (11906, 16838)
+    assert round(section.left_margin.mm) == 28 and round(section.top_margin.mm) == 37
+    assert [p.text for p in section.footer.paragraphs] == ["— 1 —"]  # the official footer
+    assert built.paragraphs[0].style.name == "Heading 1"  # 二、 is a heading by its numbering
+    assert built.tables[0].style.name == source_table_style  # the template's own table style
+    assert built.tables[0].cell(0, 1).text == "500人"
+    assert built.core_properties.title == "城北街道2023年上半年工作总结"
 
 
 def test_docx_template_with_unknown_variable_names_the_template(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import docx
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from chengbei_report.render.blocks import Block, BlockKind
-from chengbei_report.render.docx_writer import write_document
+from chengbei_report.render.docx_writer import date_line, write_document
 from chengbei_report.render.output import strip_xml_illegal
 
 WHEN = datetime(2023, 7, 10, 9, 0, 0)
@@ -175,7 +175,9 @@ def test_paragraphs_carry_their_styles(document: DocxDocument) -> None:
         BlockKind.PARAGRAPH: "Normal",
         BlockKind.SIGNATURE: "Signature",
     }
-    assert got == [(expected_styles[b.kind], b.full_text) for b in BLOCKS]
+    expected = [(expected_styles[b.kind], b.full_text) for b in BLOCKS]
+    expected[5] = ("Normal", BLOCKS[5].full_text)  # a run-in heading is a body paragraph
+    assert got == expected
 
 
 def test_every_run_names_its_east_asian_font(document: DocxDocument) -> None:
@@ -188,8 +190,10 @@ def test_every_run_names_its_east_asian_font(document: DocxDocument) -> None:
 
 def test_run_in_heading_is_one_paragraph_in_two_fonts(document: DocxDocument) -> None:
     paragraph = document.paragraphs[5]
-    assert paragraph.style.name == "Heading 2"
+    assert paragraph.style.name == "Normal"
+    assert paragraph.style.paragraph_format.keep_with_next is None  # only real headings keep
     heading, body = paragraph.runs
+    assert heading.style.name == "Run-in Heading"
     assert heading.text == "（一）坚持党建引领，筑牢基层党建阵地。"
     assert body.text == "推动基层党组织书记认真履职。"
     assert _fonts(heading._r.rPr)["eastAsia"] == "楷体_GB2312"
@@ -297,3 +301,114 @@ def test_any_paragraph_text_round_trips(text: str) -> None:
     data = write_document([Block(BlockKind.PARAGRAPH, text)], title="t", author="a", when=WHEN)
     (paragraph,) = docx.Document(io.BytesIO(data)).paragraphs
     assert paragraph.text == strip_xml_illegal(text)[0]
+
+
+# --- grid, figures, signature and date, package ----------------------------------------------
+
+
+def test_document_grid_is_28_characters_by_22_lines(saved: Path, document: DocxDocument) -> None:
+    grid = _xml(saved, "word/document.xml").find(f".//{qn('w:sectPr')}/{qn('w:docGrid')}")
+    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:linePitch")) == "579"  # 28.95 pt: 22 lines in 225 mm
+    pitch = 16 + int(grid.get(qn("w:charSpace"))) / 4096  # points per character
+    type_width = Emu(
+        document.sections[0].page_width
+        - document.sections[0].left_margin
+        - document.sections[0].right_margin
+    ).pt
+    assert 28 * pitch <= type_width < 29 * pitch
+    assert grid.get(qn("w:charSpace")) == "-848"
+
+
+def test_body_is_condensed_to_the_grid_pitch_and_does_not_snap(document: DocxDocument) -> None:
+    normal = document.styles["Normal"].element
+    spacing = int(normal.rPr.find(qn("w:spacing")).get(qn("w:val")))  # 1/20 pt
+    advance = 16 + spacing / 20
+    assert 28 * advance <= 156 * 72 / 25.4 < 29 * advance
+    assert normal.pPr.find(qn("w:snapToGrid")).get(qn("w:val")) == "0"
+    assert normal.pPr.find(qn("w:widowControl")) is not None
+    assert document.styles["Normal"].paragraph_format.keep_with_next is None
+
+
+def test_figures_are_kept_whole_without_changing_the_text() -> None:
+    text = "拆除广告牌共计600余处，化解率99.07%，增速全区第二。"
+    data = write_document([Block(BlockKind.PARAGRAPH, text)], title="t", author="a", when=WHEN)
+    (paragraph,) = docx.Document(io.BytesIO(data)).paragraphs
+    assert paragraph.text == text  # the joiners are w:sym, which is not text
+    figures = [r.text for r in paragraph.runs if r.text and r._r.rPr.find(qn("w:lang")) is not None]
+    assert "".join(figures) == "600余处99.07%第二"  # in runs marked en-US
+    joiners = [r for r in paragraph._p.iter(qn("w:r")) if r.find(qn("w:sym")) is not None]
+    assert len(joiners) == 3  # 600|余|处 and 第|二
+    for joiner in joiners:
+        assert joiner.find(qn("w:sym")).get(qn("w:char")) == "2060"  # WORD JOINER
+        assert joiner.rPr.find(qn("w:vanish")) is not None  # Word and WPS neither show nor print it
+
+
+def _signature_paragraphs(signed: date | None) -> list:
+    blocks = [Block(BlockKind.PARAGRAPH, "正文。"), Block(BlockKind.SIGNATURE, AUTHOR)]
+    data = write_document(blocks, title=TITLE, author=AUTHOR, when=WHEN, signed=signed)
+    return docx.Document(io.BytesIO(data)).paragraphs
+
+
+def test_the_date_line_follows_the_office_two_characters_right_of_it() -> None:
+    body, office, dated = _signature_paragraphs(date(2023, 7, 10))
+    assert (office.text, dated.text) == (AUTHOR, "2023年7月10日")
+    assert body.paragraph_format.keep_with_next is True  # never a page with only the signature
+    assert office.paragraph_format.keep_with_next is not False
+    assert office.alignment is None and office.style.name == "Signature"  # right, 2 chars in
+    assert office.style.paragraph_format.right_indent == Pt(32)
+    assert dated.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    office_start = 156 * 72 / 25.4 - 32 - 7 * 15.7  # points from the type area's left edge
+    assert dated.paragraph_format.left_indent.pt == pytest.approx(office_start + 32, abs=0.5)
+
+
+def test_a_longer_date_is_the_one_two_characters_in() -> None:
+    blocks = [Block(BlockKind.PARAGRAPH, "正文。"), Block(BlockKind.SIGNATURE, "城北街道")]
+    data = write_document(blocks, title=TITLE, author=AUTHOR, when=WHEN, signed=date(2023, 12, 31))
+    _, office, dated = docx.Document(io.BytesIO(data)).paragraphs
+    assert dated.alignment is None and dated.style.name == "Signature"
+    assert office.alignment == WD_ALIGN_PARAGRAPH.LEFT
+    assert office.paragraph_format.left_indent < dated.style.paragraph_format.right_indent * 10
+
+
+def test_no_date_line_without_a_date() -> None:
+    assert [p.text for p in _signature_paragraphs(None)] == ["正文。", AUTHOR]
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)))
+def test_date_line_has_no_leading_zeros(day: date) -> None:
+    text = date_line(day)
+    assert text == f"{day.year}年{day.month}月{day.day}日"
+    assert "年0" not in text and "月0" not in text
+
+
+def test_package_has_no_python_docx_leftovers(saved: Path) -> None:
+    with zipfile.ZipFile(saved) as package:
+        names = package.namelist()
+        app = package.read("docProps/app.xml").decode()
+        settings_xml = package.read("word/settings.xml").decode()
+    assert not any("thumbnail" in name for name in names)
+    assert "<Application>chengbei-report</Application>" in app
+    assert "<Pages>" not in app and "Microsoft" not in app
+    assert "savePreviewPicture" not in settings_xml
+
+
+def test_subject_is_written() -> None:
+    data = write_document(BLOCKS, title=TITLE, author=AUTHOR, when=WHEN, subject="工作总结")
+    props = docx.Document(io.BytesIO(data)).core_properties
+    assert (props.title, props.subject, props.author) == (TITLE, "工作总结", AUTHOR)
+
+
+def test_the_layout_applied_again_changes_nothing(tmp_path: Path) -> None:
+    """Drafts and bound files are laid out again; that must keep what the writer placed."""
+    from chengbei_report.render.layout import apply_official_layout
+
+    blocks = [*BLOCKS[:-1]]  # the office, then the date line from ``signed``
+    data = write_document(blocks, title=TITLE, author=AUTHOR, when=WHEN, signed=date(2023, 7, 10))
+    again = docx.Document(io.BytesIO(data))
+    apply_official_layout(again, restyle=True)
+    original = docx.Document(io.BytesIO(data))
+    assert [(p.style.name, p.text) for p in again.paragraphs] == [
+        (p.style.name, p.text) for p in original.paragraphs
+    ]
+    assert again.element.body.xml == original.element.body.xml

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from chengbei_report import cli
 from chengbei_report.catalog import Ledger, LedgerColumn
+from chengbei_report.codes import FILE_EMPTY
 from chengbei_report.commands.build import build_report
 from chengbei_report.commands.validate import validate_submissions
 from chengbei_report.compute.engine import _distinct_map, _number_or_blank
@@ -246,7 +247,7 @@ def test_scanning_in_a_second_process_gives_the_same_outcomes(tmp_path: Path) ->
 
 
 def test_a_refusal_survives_the_trip_between_processes() -> None:
-    refusal = UnreadableWorkbook("FILE_EMPTY", "文件是空的（0 字节）。", "请重新索取。")
+    refusal = UnreadableWorkbook(FILE_EMPTY, "文件是空的（0 字节）。", "请重新索取。")
     back = pickle.loads(pickle.dumps(refusal))
     assert (back.code, back.message, back.hint) == ("FILE_EMPTY", refusal.message, "请重新索取。")
 

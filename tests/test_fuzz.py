@@ -34,7 +34,9 @@ PERIOD = "2023H1"
 FILES = sorted(p.name for p in (SAMPLE / "submissions" / PERIOD).glob("*.xlsx"))
 SUITE_EXAMPLES = 14
 _SHOWN = Context(prec=15, rounding=ROUND_HALF_UP)
-_SOURCE = re.compile(r"^(?:(?P<period>[^/]+)/)?(?P<file>.+?) (?P<sheet>[^ !]+)!(?P<cell>[A-Z]+\d+)$")
+_SOURCE = re.compile(
+    r"^(?:(?P<period>[^/]+)/)?(?P<file>.+?) (?P<sheet>[^ !]+)!(?P<cell>[A-Z]+\d+)$"
+)
 runner = CliRunner()
 
 # --- mutations --------------------------------------------------------------------------------
@@ -104,7 +106,9 @@ def _mutate_bytes(path: Path, how: object, where: object, data: object) -> None:
     at = int(float(where) * (len(content) - 1))  # type: ignore[arg-type]
     assert isinstance(data, bytes)
     if how == "flip":
-        content[at : at + len(data)] = bytes(b ^ d for b, d in zip(content[at:], data))
+        content[at : at + len(data)] = bytes(
+            b ^ d for b, d in zip(content[at:], data, strict=False)
+        )
     elif how == "truncate":
         del content[at:]
     else:
@@ -115,7 +119,9 @@ def _mutate_bytes(path: Path, how: object, where: object, data: object) -> None:
 def _mutate_xml(path: Path, how: object, seed: object, number: object) -> None:
     with zipfile.ZipFile(path) as old:
         members = [(info, old.read(info)) for info in old.infolist()]
-    sheets = [i for i, (info, _) in enumerate(members) if info.filename.startswith("xl/worksheets/")]
+    sheets = [
+        i for i, (info, _) in enumerate(members) if info.filename.startswith("xl/worksheets/")
+    ]
     assert isinstance(seed, int) and isinstance(number, str)
     index = sheets[seed % len(sheets)]
     info, data = members[index]

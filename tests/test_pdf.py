@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from chengbei_report.errors import OutputError
 from chengbei_report.render import pdf
 from chengbei_report.render.blocks import Block, BlockKind
 from chengbei_report.render.docx_writer import write_document
-from chengbei_report.render.pdf import MISSING_MESSAGE, convert_to_pdf, find_soffice
+from chengbei_report.render.pdf import MISSING_MESSAGE, convert_to_pdf, find_soffice, font_findings
 
 needs_soffice = pytest.mark.skipif(find_soffice() is None, reason="LibreOffice 未安装")
 MEDIA_BOX = re.compile(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]")
@@ -86,3 +87,25 @@ def test_soffice_on_path_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_soffice() == str(fake)
+
+
+NOTO = Path("/usr/share/fonts/opentype/noto")
+
+
+@pytest.mark.skipif(
+    shutil.which("fc-list") is None or not NOTO.is_dir(), reason="fontconfig 或 Noto 字体未安装"
+)
+def test_without_the_free_faces_the_warning_names_the_substitution(tmp_path: Path) -> None:
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        f'<?xml version="1.0"?><fontconfig><dir>{NOTO}</dir>'
+        f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    findings = font_findings("报告.pdf", fontconfig_file=config)
+    messages = {f.message.split("”")[0].split("“")[1]: f.message for f in findings}
+    assert set(messages) == {"仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "宋体"}
+    assert "Noto Sans CJK" in messages["仿宋_GB2312"]
+    assert "字形与仿宋不同" in messages["仿宋_GB2312"]
+    assert {f.code for f in findings} == {"PDF_FONT_SUBSTITUTED"}
+    assert {f.file for f in findings} == {"报告.pdf"}

@@ -15,10 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from chengbei_report import cli
+from chengbei_report.codes import TEXT_XML_ILLEGAL
 from chengbei_report.commands.build import BuildResult, build_report
 from chengbei_report.errors import OutputError, TemplateError
 from chengbei_report.periods import Period
-from chengbei_report.render.scrub import CODE as ILLEGAL_CODE
 from chengbei_report.workspace import bundled_path
 
 PERIOD = Period.parse("2023H1")
@@ -179,7 +179,7 @@ def test_control_character_in_template_is_dropped_with_warning(
 ) -> None:
     template = _template(tmp_path, INTRO, "现将工作总结\x1b汇报\x07如下：")
     result = _build(workspace, tmp_path / "out", template)
-    warnings = [f for f in result.findings.warnings if f.code == ILLEGAL_CODE]
+    warnings = [f for f in result.findings.warnings if f.code == TEXT_XML_ILLEGAL.code]
     assert len(warnings) == 1
     assert warnings[0].file == template.name
     assert warnings[0].cell == f"第{_line_of(template, chr(0x1B))}行"
@@ -202,7 +202,7 @@ def test_control_character_in_workspace_unit_names_its_entry(
         encoding="utf-8",
     )
     result = _build(workspace, tmp_path / "out")
-    warnings = [f for f in result.findings.warnings if f.code == ILLEGAL_CODE]
+    warnings = [f for f in result.findings.warnings if f.code == TEXT_XML_ILLEGAL.code]
     assert [(w.file, w.cell) for w in warnings] == [("workspace.toml", "[unit] office")]
     assert result.document is not None
     assert "城北街道办事处" in _document_text(result.document).split("\n")[-1]
@@ -210,7 +210,7 @@ def test_control_character_in_workspace_unit_names_its_entry(
 
 def test_clean_text_gives_no_warning(workspace: Path, tmp_path: Path) -> None:
     result = _build(workspace, tmp_path / "out")
-    assert not [f for f in result.findings if f.code == ILLEGAL_CODE]
+    assert not [f for f in result.findings if f.code == TEXT_XML_ILLEGAL.code]
 
 
 # --- sandboxed templates --------------------------------------------------------------------

@@ -206,14 +206,6 @@ def test_cli_clean_sample_exits_0() -> None:
     assert result.exit_code == 0 and "校验通过：共检查 7 个文件，未发现问题。" in result.stdout
 
 
-def test_every_finding_code_is_documented() -> None:
-    source = "".join(
-        p.read_text("utf-8") for p in (ROOT / "chengbei_report" / "validate").glob("*.py")
-    )
-    emitted = set(re.findall(r'"((?:FILE|STRUCT|CELL|RULE)_[A-Z0-9_]+)"', source))
-    assert emitted and emitted <= DOCUMENTED
-
-
 # ---------------------------------------------------------------- random cell contents
 
 _CELLS = st.one_of(

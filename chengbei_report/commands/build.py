@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,13 @@ def build_report(
     out_dir: Path | None = None,
     template: Path | None = None,
     pdf: bool = False,
+    signed: date | None = None,
     progress: Progress | None = None,
 ) -> BuildResult:
-    """Build the work summary of ``period``; nothing is written when the data has errors."""
+    """Build the work summary of ``period``; nothing is written when the data has errors.
+
+    ``signed`` is the 成文日期 under the signature (else ``[report] date``; else no date line).
+    """
     project = open_project(workspace_dir, progress)
     project.require_period(period)
     findings = FindingReport()
@@ -71,7 +75,7 @@ def build_report(
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     target = project.output_dir(out_dir, "out", period)
     result.document, result.workpaper = write_all_atomic(
-        _outputs(project, period, rendered, target),
+        _outputs(project, period, rendered, target, signed or project.workspace.signing_date),
         inputs=[template_path, *_input_files(project)],
     )
     result.uses = rendered.uses
@@ -81,11 +85,18 @@ def build_report(
         from chengbei_report.render.pdf import convert_to_pdf
 
         result.pdf = convert_to_pdf(result.document, target)
+        from chengbei_report.render.pdf import font_findings
+
+        findings.extend(font_findings(result.pdf.name))
     return result
 
 
 def _outputs(
-    project: Project, period: Period, rendered: RenderedDocument, target: Path
+    project: Project,
+    period: Period,
+    rendered: RenderedDocument,
+    target: Path,
+    signed: date | None,
 ) -> list[tuple[Path, bytes]]:
     """The document and the working paper, as bytes, both made before either is written."""
     when = stamp(period)
@@ -94,7 +105,7 @@ def _outputs(
     return [
         (
             target / project.workspace.output_name("document", period),
-            _document_bytes(project, rendered, title, when),
+            _document_bytes(project, rendered, title, f"{period.full_label}工作总结", when, signed),
         ),
         (
             target / project.workspace.output_name("workpaper", period),
@@ -104,14 +115,30 @@ def _outputs(
 
 
 def _document_bytes(
-    project: Project, rendered: RenderedDocument, title: str, when: datetime
+    project: Project,
+    rendered: RenderedDocument,
+    title: str,
+    subject: str,
+    when: datetime,
+    signed: date | None,
 ) -> bytes:
+    office = project.workspace.unit.get("office", "")
     if rendered.docx is not None:
-        return deterministic_zip(rendered.docx, when)
+        from chengbei_report.render.docx_template import finish_document
+
+        return finish_document(
+            rendered.docx,
+            title=title,
+            subject=subject,
+            author=office,
+            when=when,
+            official_layout=project.workspace.official_layout,
+        )
     from chengbei_report.render.docx_writer import write_document
 
-    office = project.workspace.unit.get("office", "")
-    return write_document(rendered.blocks, title=title, author=office, when=when)
+    return write_document(
+        rendered.blocks, title=title, subject=subject, author=office, when=when, signed=signed
+    )
 
 
 def _title(project: Project, period: Period) -> str:

@@ -1,9 +1,14 @@
-"""``init``: copy the bundled sample workspace and the built-in templates into a new folder."""
+"""``init``: copy the bundled sample workspace and the built-in templates into a new folder.
+
+The templates gain a Word starter: the half-year text template as a .docx in the official
+layout, with its Jinja tags as text, for people who would rather edit the template in Word.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from chengbei_report.errors import UsageError
@@ -24,6 +29,7 @@ def init_workspace(directory: Path) -> Path:
     try:
         shutil.copytree(bundled_path("sample_data"), staging, dirs_exist_ok=True)
         shutil.copytree(bundled_path(TEMPLATES_DIR), staging / TEMPLATES_DIR, dirs_exist_ok=True)
+        _write_word_starter(staging / TEMPLATES_DIR)
         if target.exists():
             target.rmdir()
         staging.rename(target)
@@ -31,3 +37,14 @@ def init_workspace(directory: Path) -> Path:
         if staging.exists():
             shutil.rmtree(staging)
     return target
+
+
+# The starter's timestamp: fixed, so that two workspaces get byte-identical starters.
+STARTER_TIME = datetime(2023, 1, 1, 12, 0, 0)
+
+
+def _write_word_starter(templates: Path) -> None:
+    from chengbei_report.render.docx_template import WORD_STARTER, word_starter
+
+    source = templates / "work_summary.md.j2"
+    (templates / WORD_STARTER).write_bytes(word_starter(source, when=STARTER_TIME))

@@ -139,10 +139,16 @@ def compare_report(
     return result
 
 
+# The word joiners the official layout puts inside figures (render/layout.py) are hidden
+# symbols, not text; a LibreOffice round trip turns them into text, which is not the author's.
+_INVISIBLE = str.maketrans("", "", "\u2060")
+
+
 def read_paragraphs(path: Path) -> list[str]:
     """The text of every non-empty paragraph, body and tables, however Word split its runs.
 
-    Inserted (tracked) text counts, deleted text does not; a text box appears once.
+    Inserted (tracked) text counts, deleted text does not; a text box appears once; word
+    joiners do not count.
     """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -162,6 +168,7 @@ def read_paragraphs(path: Path) -> list[str]:
         if any(a.tag == _MC_FALLBACK for a in paragraph.iterancestors()):
             continue
         text = "".join(t.text or "" for t in paragraph.iter(_T) if _owner(t) is paragraph)
+        text = text.translate(_INVISIBLE)
         if text.strip():
             texts.append(text.strip())
     return texts

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog
-from chengbei_report.findings import Finding, Severity
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
@@ -63,8 +62,7 @@ def load_submission(path: Path, catalog: Catalog, limits: Limits | None = None) 
 
 
 def _unreadable(path: Path, exc: UnreadableWorkbook) -> Submission:
-    finding = Finding(exc.code, Severity.ERROR, exc.message, path.name, hint=exc.hint)
-    return Submission(path=path, department=None, findings=[finding])
+    return Submission(path=path, department=None, findings=[exc.finding(path.name)])
 
 
 def load_submissions(

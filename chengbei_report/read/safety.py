@@ -29,7 +29,32 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chengbei_report.codes import (
+    FILE_CELL_TOO_LONG,
+    FILE_CORRUPT,
+    FILE_DUPLICATE_PART,
+    FILE_EMPTY,
+    FILE_ENCRYPTED,
+    FILE_IO_ERROR,
+    FILE_NOT_XLSX,
+    FILE_OLD_XLS,
+    FILE_TIMEOUT,
+    FILE_TOO_LARGE,
+    FILE_TOO_MANY_CELLS,
+    FILE_TOO_MANY_COLUMNS,
+    FILE_TOO_MANY_PARTS,
+    FILE_TOO_MANY_ROWS,
+    FILE_TOO_MANY_SHEETS,
+    FILE_WORD,
+    FILE_XML_ENTITIES,
+    FILE_ZIP_BOMB,
+    HINT_LIMIT,
+    HINT_RESAVE,
+    HINT_RESEND,
+    FindingCode,
+)
 from chengbei_report.errors import WorkspaceError
+from chengbei_report.findings import Finding
 from chengbei_report.sheets import column_letter
 
 if TYPE_CHECKING:
@@ -43,23 +68,26 @@ _CARRY_LIMIT = 4 * MB  # a tag or row longer than this is not scanned for patter
 _MIN_PARTS = 10_000
 _BYTES_PER_CHAR = 12  # an XML character reference such as &#1114111; is at most 10 bytes
 
-HINT_RESAVE = "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），再放回报表目录。"
-HINT_RESEND = "请向报送部门重新索取这份报表。"
-HINT_LIMIT = "如确属正常报表，可在 workspace.toml 的 [limits] 中调大 {key}。"
-
 
 class UnreadableWorkbook(Exception):
-    """The file cannot be read as a workbook; ``code`` is the finding code to report."""
+    """The file cannot be read as a workbook; ``entry`` is the finding code to report.
 
-    def __init__(self, code: str, message: str, hint: str = "") -> None:
+    ``hint`` defaults to the code's hint in the registry.
+    """
+
+    def __init__(self, entry: FindingCode, message: str, hint: str | None = None) -> None:
         super().__init__(message)
-        self.code = code
+        self.entry = entry
+        self.code = entry.code
         self.message = message
         self.hint = hint
 
-    def __reduce__(self) -> tuple[type[UnreadableWorkbook], tuple[str, str, str]]:
+    def finding(self, file: str) -> Finding:
+        return self.entry.make(self.message, file=file, hint=self.hint)
+
+    def __reduce__(self) -> tuple[type[UnreadableWorkbook], tuple[FindingCode, str, str | None]]:
         """Pickled whole: the scan may run in another process."""
-        return type(self), (self.code, self.message, self.hint)
+        return type(self), (self.entry, self.message, self.hint)
 
 
 @dataclass(frozen=True)
@@ -172,18 +200,18 @@ def _check_ole2(path: Path) -> None:
     found = _ole2_contains(path, (encrypted, word))
     if encrypted in found:
         raise UnreadableWorkbook(
-            "FILE_ENCRYPTED",
+            FILE_ENCRYPTED,
             "文件设置了打开密码（已加密），无法读取。",
             "请报送部门取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后重新报送。",
         )
     if word in found:
         raise UnreadableWorkbook(
-            "FILE_WORD",
+            FILE_WORD,
             "这是 Word 文档（.doc），不是 Excel 报表。",
             "请报送 Excel 格式（.xlsx）的报表。",
         )
     raise UnreadableWorkbook(
-        "FILE_OLD_XLS",
+        FILE_OLD_XLS,
         "这是旧版 Excel 97-2003 格式（.xls）的文件，本工具只读取 .xlsx。",
         HINT_RESAVE,
     )
@@ -207,22 +235,22 @@ def _check_file(path: Path, limits: Limits) -> None:
             head = handle.read(512)
     except OSError as exc:
         raise UnreadableWorkbook(
-            "FILE_IO_ERROR",
+            FILE_IO_ERROR,
             f"无法打开文件：{exc.strerror or exc}",
             "请检查文件是否存在、是否有读取权限。",
         ) from exc
     if size == 0:
-        raise UnreadableWorkbook("FILE_EMPTY", "文件是空的（0 字节）。", HINT_RESEND)
+        raise UnreadableWorkbook(FILE_EMPTY, "文件是空的（0 字节）。", HINT_RESEND)
     if size > limits.max_file_mb * MB:
         raise UnreadableWorkbook(
-            "FILE_TOO_LARGE",
+            FILE_TOO_LARGE,
             f"文件大小 {_decimal_mb(size)} MB，超过上限 {limits.max_file_mb} MB（max_file_mb）。",
             HINT_LIMIT.format(key="max_file_mb"),
         )
     if head.startswith(_OLE2_MAGIC):
         _check_ole2(path)
     if not head.startswith(_ZIP_MAGICS):
-        raise UnreadableWorkbook("FILE_NOT_XLSX", _describe_other(head), HINT_RESAVE)
+        raise UnreadableWorkbook(FILE_NOT_XLSX, _describe_other(head), HINT_RESAVE)
 
 
 # --- zip directory ----------------------------------------------------------------------------
@@ -238,7 +266,7 @@ def _declared_entries(path: Path) -> int:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", "文件不完整或已损坏（压缩包目录缺失）。", HINT_RESEND
+            FILE_CORRUPT, "文件不完整或已损坏（压缩包目录缺失）。", HINT_RESEND
         )
     return int.from_bytes(tail[at + 10 : at + 12], "little")
 
@@ -248,7 +276,7 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
     entries = _declared_entries(path)
     if entries > max_parts:
         raise UnreadableWorkbook(
-            "FILE_TOO_MANY_PARTS",
+            FILE_TOO_MANY_PARTS,
             f"文件内含 {entries} 个部件，超过上限 {max_parts} 个，不像正常的 Excel 工作簿。",
             HINT_RESEND,
         )
@@ -256,7 +284,7 @@ def _open_zip(path: Path, limits: Limits) -> zipfile.ZipFile:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", f"文件不完整或已损坏，无法解压：{exc}", HINT_RESEND
+            FILE_CORRUPT, f"文件不完整或已损坏，无法解压：{exc}", HINT_RESEND
         ) from exc
 
 
@@ -265,7 +293,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_mb * MB:
         raise UnreadableWorkbook(
-            "FILE_ZIP_BOMB",
+            FILE_ZIP_BOMB,
             f"文件解压后共 {_decimal_mb(total)} MB，超过上限 {limits.max_uncompressed_mb} MB"
             "（max_uncompressed_mb），可能是“压缩炸弹”。",
             HINT_LIMIT.format(key="max_uncompressed_mb"),
@@ -274,7 +302,7 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
         ratio = info.file_size // max(info.compress_size, 1)
         if info.file_size > _RATIO_FLOOR and ratio > limits.max_compression_ratio:
             raise UnreadableWorkbook(
-                "FILE_ZIP_BOMB",
+                FILE_ZIP_BOMB,
                 f"文件中的“{info.filename}”压缩比达 {ratio}:1，超过上限 "
                 f"{limits.max_compression_ratio}:1（max_compression_ratio），可能是“压缩炸弹”。",
                 HINT_LIMIT.format(key="max_compression_ratio"),
@@ -288,9 +316,8 @@ def _check_unique_parts(names: list[str]) -> None:
         folded = name.lower()
         if folded in seen:
             raise UnreadableWorkbook(
-                "FILE_DUPLICATE_PART",
+                FILE_DUPLICATE_PART,
                 f"文件中有两个同名部件“{name}”，Excel 与本工具可能读到不同的内容，已拒绝读取。",
-                HINT_RESEND,
             )
         seen.add(folded)
 
@@ -299,26 +326,26 @@ def _not_a_workbook(names: set[str]) -> UnreadableWorkbook:
     """What a zip without a workbook is: Word, PowerPoint, a binary workbook, anything else."""
     if "word/document.xml" in names:
         return UnreadableWorkbook(
-            "FILE_WORD",
+            FILE_WORD,
             "这是 Word 文档（.docx）改了扩展名，不是 Excel 报表。",
             "请报送 Excel 格式（.xlsx）的报表。",
         )
     if "xl/workbook.bin" in names:
         return UnreadableWorkbook(
-            "FILE_NOT_XLSX", "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx。", HINT_RESAVE
+            FILE_NOT_XLSX, "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx。", HINT_RESAVE
         )
     if "content.xml" in names or "mimetype" in names:
         return UnreadableWorkbook(
-            "FILE_NOT_XLSX",
+            FILE_NOT_XLSX,
             "这是 OpenDocument 表格（.ods，LibreOffice/WPS 的另一种格式），本工具只读取 .xlsx。",
             HINT_RESAVE,
         )
     if "ppt/presentation.xml" in names:
         return UnreadableWorkbook(
-            "FILE_NOT_XLSX", "这是 PowerPoint 演示文稿，不是 Excel 报表。", HINT_RESAVE
+            FILE_NOT_XLSX, "这是 PowerPoint 演示文稿，不是 Excel 报表。", HINT_RESAVE
         )
     return UnreadableWorkbook(
-        "FILE_NOT_XLSX", "这是一个压缩包，但里面没有 Excel 工作簿。", HINT_RESAVE
+        FILE_NOT_XLSX, "这是一个压缩包，但里面没有 Excel 工作簿。", HINT_RESAVE
     )
 
 
@@ -332,7 +359,7 @@ class _Clock:
     def check(self) -> None:
         if time.monotonic() > self.deadline:
             raise UnreadableWorkbook(
-                "FILE_TIMEOUT",
+                FILE_TIMEOUT,
                 f"读取超过时间上限 {self.limit} 秒（max_seconds），已放弃。",
                 HINT_LIMIT.format(key="max_seconds"),
             )
@@ -350,7 +377,7 @@ def _stream(zf: zipfile.ZipFile, name: str, clock: _Clock) -> Iterator[bytes]:
             while chunk := handle.read(_CHUNK):
                 if b"<!DOCTYPE" in tail + chunk[:16] or b"<!DOCTYPE" in chunk:
                     raise UnreadableWorkbook(
-                        "FILE_XML_ENTITIES",
+                        FILE_XML_ENTITIES,
                         f"文件中的“{name}”含有 XML 文档类型定义（DTD/实体），"
                         "可能用于实体膨胀或读取外部文件，已拒绝读取。",
                         HINT_RESAVE,
@@ -360,18 +387,18 @@ def _stream(zf: zipfile.ZipFile, name: str, clock: _Clock) -> Iterator[bytes]:
                 tail = chunk[-16:]
     except RuntimeError as exc:  # zipfile: "File is encrypted, password required"
         raise UnreadableWorkbook(
-            "FILE_ENCRYPTED", "文件中的部件设置了密码，无法读取。", HINT_RESAVE
+            FILE_ENCRYPTED, "文件中的部件设置了密码，无法读取。", HINT_RESAVE
         ) from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", f"文件已损坏，“{name}”无法解压：{exc}", HINT_RESEND
+            FILE_CORRUPT, f"文件已损坏，“{name}”无法解压：{exc}", HINT_RESEND
         ) from exc
 
 
 def _read_small(zf: zipfile.ZipFile, name: str, clock: _Clock) -> bytes:
     if zf.getinfo(name).file_size > _SMALL_PART:
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", f"文件中的“{name}”大得不正常，不像 Excel 工作簿。", HINT_RESEND
+            FILE_CORRUPT, f"文件中的“{name}”大得不正常，不像 Excel 工作簿。", HINT_RESEND
         )
     return b"".join(_stream(zf, name, clock))
 
@@ -398,13 +425,13 @@ def _parse_xml(data: bytes, name: str) -> Element:
         return defusedxml.ElementTree.fromstring(data, forbid_dtd=True)
     except DefusedXmlException as exc:
         raise UnreadableWorkbook(
-            "FILE_XML_ENTITIES",
+            FILE_XML_ENTITIES,
             f"文件中的“{name}”含有 XML 文档类型定义或实体，可能用于实体膨胀或读取外部文件，已拒绝读取。",
             HINT_RESAVE,
         ) from exc
     except ParseError as exc:
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", f"文件已损坏，“{name}”不是有效的 XML：{exc}", HINT_RESEND
+            FILE_CORRUPT, f"文件已损坏，“{name}”不是有效的 XML：{exc}", HINT_RESEND
         ) from exc
 
 
@@ -594,7 +621,7 @@ class _TextGuard:
 
     def _reject(self, chars: int) -> None:
         raise UnreadableWorkbook(
-            "FILE_CELL_TOO_LONG",
+            FILE_CELL_TOO_LONG,
             f"{self.where}有一段文字长达 {chars:,} 个字符，超过单元格上限 "
             f"{self.limit:,} 个字符（max_cell_chars）。",
             "请检查该单元格是否误粘贴了大段内容；" + HINT_LIMIT.format(key="max_cell_chars"),
@@ -834,7 +861,7 @@ def _check_extent(name: str, scan: _SheetScan, limits: Limits) -> None:
         _reject_extent(
             name,
             scan,
-            "FILE_TOO_MANY_COLUMNS",
+            FILE_TOO_MANY_COLUMNS,
             f"第 {scan.columns:,} 列",
             limits.max_columns,
             "列",
@@ -844,7 +871,7 @@ def _check_extent(name: str, scan: _SheetScan, limits: Limits) -> None:
         _reject_extent(
             name,
             scan,
-            "FILE_TOO_MANY_ROWS",
+            FILE_TOO_MANY_ROWS,
             f"第 {scan.rows:,} 行",
             limits.max_rows,
             "行",
@@ -853,7 +880,7 @@ def _check_extent(name: str, scan: _SheetScan, limits: Limits) -> None:
     if scan.rows * scan.columns > limits.max_cells:
         extent = f"{scan.rows:,} 行 × {scan.columns:,} 列"
         _reject_extent(
-            name, scan, "FILE_TOO_MANY_CELLS", extent, limits.max_cells, "个单元格", "max_cells"
+            name, scan, FILE_TOO_MANY_CELLS, extent, limits.max_cells, "个单元格", "max_cells"
         )
 
 
@@ -917,10 +944,10 @@ def scan_outcome(path: Path, limits: Limits) -> Layout | UnreadableWorkbook:
 
 def _check_sheet_count(count: int, limits: Limits) -> None:
     if count == 0:
-        raise UnreadableWorkbook("FILE_CORRUPT", "工作簿中没有任何工作表。", HINT_RESEND)
+        raise UnreadableWorkbook(FILE_CORRUPT, "工作簿中没有任何工作表。", HINT_RESEND)
     if count > limits.max_sheets:
         raise UnreadableWorkbook(
-            "FILE_TOO_MANY_SHEETS",
+            FILE_TOO_MANY_SHEETS,
             f"工作簿有 {count:,} 个工作表，超过上限 {limits.max_sheets} 个（max_sheets）。",
             "请删除多余的工作表；" + HINT_LIMIT.format(key="max_sheets"),
         )
@@ -930,5 +957,5 @@ def _check_parts_exist(names: set[str], entries: list[_SheetEntry]) -> None:
     for entry in entries:
         if entry.part is not None and entry.part not in names:
             raise UnreadableWorkbook(
-                "FILE_CORRUPT", f"文件已损坏：找不到工作表“{entry.name}”的内容。", HINT_RESEND
+                FILE_CORRUPT, f"文件已损坏：找不到工作表“{entry.name}”的内容。", HINT_RESEND
             )

@@ -14,7 +14,8 @@ from itertools import repeat
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog, Department, Ledger
-from chengbei_report.findings import Finding, located
+from chengbei_report.codes import STRUCT_NO_INDICATOR_SHEET, STRUCT_NO_TABLE_HEADER
+from chengbei_report.findings import Finding
 from chengbei_report.read.workbook import CellValue, Sheet, Workbook, cell_address, column_letter
 
 INDICATOR_SHEET = "指标"
@@ -166,11 +167,9 @@ def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
     sheet = workbook.sheets.get(INDICATOR_SHEET)
     if sheet is None:
         submission.findings.append(
-            located(
-                submission.file,
-                "STRUCT_NO_INDICATOR_SHEET",
+            STRUCT_NO_INDICATOR_SHEET.make(
                 f"缺少“{INDICATOR_SHEET}”工作表（现有：{'、'.join(workbook.sheets) or '无'}）。",
-                hint="请使用本工具生成的填报表（chengbei-report forms），不要改动工作表名称。",
+                file=submission.file,
             )
         )
         return submission
@@ -179,12 +178,10 @@ def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
     submission.department = catalog.department_by_name(submission.header_text("部门"))
     if header_row is None:
         submission.findings.append(
-            located(
-                submission.file,
-                "STRUCT_NO_TABLE_HEADER",
+            STRUCT_NO_TABLE_HEADER.make(
                 f"“{INDICATOR_SHEET}”表中找不到表头行（{' '.join(TABLE_COLUMNS[:4])}）。",
+                file=submission.file,
                 sheet=INDICATOR_SHEET,
-                hint="表头行应包含“编码、名称、单位、数值”四列。",
             )
         )
     else:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chengbei_report.codes import FILE_CORRUPT
 from chengbei_report.read.safety import (
     HINT_RESEND,
     MB,
@@ -134,7 +135,7 @@ def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool) -> Sheet:
             )
     except Exception as exc:  # calamine raises several unrelated types
         raise UnreadableWorkbook(
-            "FILE_CORRUPT", f"工作表“{layout.name}”已损坏，无法读取：{exc}", HINT_RESEND
+            FILE_CORRUPT, f"工作表“{layout.name}”已损坏，无法读取：{exc}", HINT_RESEND
         ) from exc
     rows = _blank_to_none(values)
     control = layout.has_control_chars or strings_control
@@ -158,7 +159,7 @@ def _read_checked(path: Path, layout: Layout) -> Workbook:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
         raise UnreadableWorkbook(
-            "FILE_CORRUPT",
+            FILE_CORRUPT,
             f"无法作为 xlsx 工作簿读取：{exc}",
             "请用 Excel 或 WPS 打开后另存为 .xlsx",
         ) from exc

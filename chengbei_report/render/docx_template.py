@@ -1,12 +1,15 @@
 """Render a Word/WPS-authored .docx template with Jinja tags (docxtpl does the XML work).
 
 The same figure filters as the text template are used, so the working paper and ``check``
-work the same way; the layout is whatever the template's author set in Word.
+work the same way. The written document gets the official layout (page, grid, styles, fonts,
+page numbers) like every other route, unless the workspace turns that off; styles of the
+template's own (a table style, say) stay.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,49 @@ def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocumen
     buffer = BytesIO()
     template.save(buffer)
     return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
+
+
+WORD_STARTER = "work_summary.docx"
+_JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+
+
+def word_starter(text_template: Path, *, when: datetime) -> bytes:
+    """A text template as a Word document in the official layout, its Jinja tags kept as text.
+
+    Opened in Word or WPS it reads like the report, and ``build --template`` renders it through
+    docxtpl like any Word template; ``{% %}`` statements spanning paragraphs are not supported.
+    """
+    from chengbei_report.render.docx_writer import write_document
+    from chengbei_report.render.template import split_blocks
+
+    source = _JINJA_COMMENT.sub("", text_template.read_text(encoding="utf-8"))
+    blocks = split_blocks(source, []).blocks
+    return write_document(blocks, title="工作总结（Word 模板）", author="", when=when)
+
+
+def finish_document(
+    data: bytes,
+    *,
+    title: str,
+    subject: str,
+    author: str,
+    when: datetime,
+    official_layout: bool = True,
+) -> bytes:
+    """The rendered template in the official layout, with our properties, reproducibly zipped."""
+    import docx
+
+    from chengbei_report.render.docx_writer import set_properties
+    from chengbei_report.render.layout import apply_official_layout
+    from chengbei_report.render.output import deterministic_zip
+
+    document = docx.Document(BytesIO(data))
+    if official_layout:
+        apply_official_layout(document, restyle=True)
+    set_properties(document, title=title, subject=subject, author=author, when=when)
+    buffer = BytesIO()
+    document.save(buffer)
+    return deterministic_zip(buffer.getvalue(), when)
 
 
 def _locate_uses(document: Any, recorder: Recorder) -> list[Block]:

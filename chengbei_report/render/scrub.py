@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from chengbei_report.findings import Finding, Severity
+from chengbei_report.codes import TEXT_XML_ILLEGAL
+from chengbei_report.findings import Finding
 from chengbei_report.render.output import strip_xml_illegal
 from chengbei_report.render.template import RenderedDocument
-
-CODE = "TEXT_XML_ILLEGAL"
 
 
 def scrub_document(
@@ -65,15 +64,19 @@ def _template_line(template: Path, dropped: set[str]) -> int | None:
     return next((n for n, line in enumerate(lines, 1) if dropped & set(line)), None)
 
 
-def _located(file: str, sheet: str = "", cell: str = "", indicator: str = "") -> Finding:
-    return Finding(CODE, Severity.WARNING, "", file, sheet, cell, indicator)
+def _located(file: str, cell: str = "", indicator: str = "") -> Finding:
+    """Where the characters came from; the message is written once the paragraph is known."""
+    return TEXT_XML_ILLEGAL.make("", file=file, cell=cell, indicator=indicator)
 
 
 def _warning(index: int, dropped: set[str], origin: Finding) -> Finding:
-    codes = "、".join(f"U+{ord(c):04X}" for c in sorted(dropped))
-    where = " ".join(filter(None, (origin.file, origin.location())))
-    return replace(
-        origin,
-        message=f"文档第{index + 1}段含有 Word 无法保存的控制字符（{codes}），已删除；来源：{where}。",
-        hint="请在来源处删除这些不可见字符（多由其他系统复制粘贴带入），再重新生成。",
+    chars = "、".join(f"U+{ord(c):04X}" for c in sorted(dropped))
+    source = " ".join(filter(None, (origin.file, origin.location())))
+    return TEXT_XML_ILLEGAL.make(
+        paragraph=index + 1,
+        chars=chars,
+        source=source,
+        file=origin.file,
+        cell=origin.cell,
+        indicator=origin.indicator,
     )

@@ -17,6 +17,27 @@ from typing import cast
 
 from chengbei_report import units
 from chengbei_report.catalog import Indicator, Ledger, LedgerColumn
+from chengbei_report.codes import (
+    CELL_BAD_CHOICE,
+    CELL_CONTROL_CHAR,
+    CELL_DATE_TEXT,
+    CELL_EMPTY,
+    CELL_FORMULA_NO_VALUE,
+    CELL_HIDDEN_ROW,
+    CELL_HIDDEN_SHEET,
+    CELL_MERGED,
+    CELL_NEGATIVE,
+    CELL_NOT_DATE,
+    CELL_NOT_INTEGER,
+    CELL_NOT_NUMBER,
+    CELL_OUT_OF_RANGE,
+    CELL_PERCENT_OVER_100,
+    CELL_REQUIRED_EMPTY,
+    CELL_TEXT_NUMBER,
+    CELL_UNIT_CONVERTED,
+    CELL_UNIT_MISMATCH,
+    REGISTRY,
+)
 from chengbei_report.findings import Finding
 from chengbei_report.read.numbers_text import parse_number_text
 from chengbei_report.read.submission import (
@@ -28,7 +49,7 @@ from chengbei_report.read.submission import (
     number_from_cell,
 )
 from chengbei_report.read.workbook import CellValue, Sheet, cell_address, column_letter
-from chengbei_report.validate.context import CheckContext, error, warning
+from chengbei_report.validate.context import CheckContext, finding
 
 _CELL_ADDRESS = re.compile(r"([A-Z]+)(\d+)$")
 _DATE_TYPES = frozenset({date, datetime})
@@ -65,12 +86,11 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
     findings: list[Finding] = []
     if not sheet.visible:
         findings.append(
-            warning(
+            finding(
                 submission,
-                "CELL_HIDDEN_SHEET",
+                CELL_HIDDEN_SHEET,
                 f"工作表“{sheet.name}”被隐藏，其中的数据仍会被采用。",
                 sheet=sheet.name,
-                hint="请在 Excel 中取消隐藏该工作表，核对其中的数据。",
             )
         )
     if header_row is not None:
@@ -78,13 +98,12 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
             if bottom > header_row:
                 area = f"{cell_address(top, left)}:{cell_address(bottom, right)}"
                 findings.append(
-                    error(
+                    finding(
                         submission,
-                        "CELL_MERGED",
+                        CELL_MERGED,
                         f"数据区有合并单元格 {area}，合并后只有左上角的值会被读取。",
                         sheet=sheet.name,
                         cell=cell_address(top, left),
-                        hint="请取消合并，在每个单元格中分别填写。",
                     )
                 )
     findings.extend(capped(list(_control_findings(submission, sheet))))
@@ -93,13 +112,12 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
 
 def _control_findings(submission: Submission, sheet: Sheet) -> Iterator[Finding]:
     for cell in sheet.control_cells:
-        yield warning(
+        yield finding(
             submission,
-            "CELL_CONTROL_CHAR",
+            CELL_CONTROL_CHAR,
             "单元格中有不可见的控制字符（多为从其他系统复制而来）。",
             sheet=sheet.name,
             cell=cell,
-            hint="请删除后重新输入该单元格的内容。",
         )
 
 
@@ -107,24 +125,15 @@ def capped(findings: list[Finding]) -> list[Finding]:
     """At most MAX_PER_SHEET findings of one code in one sheet, then one summary."""
     kept: list[Finding] = []
     counts: dict[tuple[str, str], int] = {}
-    for finding in findings:
-        key = (finding.sheet, finding.code)
+    for item in findings:
+        key = (item.sheet, item.code)
         counts[key] = counts.get(key, 0) + 1
         if counts[key] <= MAX_PER_SHEET:
-            kept.append(finding)
+            kept.append(item)
     for (sheet, code), count in counts.items():
         if count > MAX_PER_SHEET:
             sample = next(f for f in kept if f.code == code and f.sheet == sheet)
-            make = error if sample.is_error else warning
-            kept.append(
-                make(
-                    sample.file,
-                    code,
-                    f"同类问题在工作表“{sheet}”中共有 {count} 处，以上只列出前 {MAX_PER_SHEET} 处。",
-                    sheet=sheet,
-                    hint=sample.hint,
-                )
-            )
+            kept.append(REGISTRY[code].summary(sample, count, MAX_PER_SHEET))
     return kept
 
 
@@ -139,11 +148,10 @@ def _indicator_findings(
     where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
     if reported.row in sheet.hidden_rows:
         findings.append(
-            warning(
+            finding(
                 submission,
-                "CELL_HIDDEN_ROW",
+                CELL_HIDDEN_ROW,
                 f"{indicator.label} 所在的第{reported.row}行被隐藏，其数值仍会被采用。",
-                hint="请取消隐藏该行并核对数值；不需要的行请删除而不是隐藏。",
                 **where,
             )
         )
@@ -157,9 +165,9 @@ def _indicator_findings(
             return findings
     elif reported.value is None:
         findings.append(
-            error(
+            finding(
                 submission,
-                "CELL_NOT_NUMBER",
+                CELL_NOT_NUMBER,
                 f"{indicator.name}的数值“{reported.raw}”不是数字。",
                 hint="请填写阿拉伯数字。",
                 **where,
@@ -184,22 +192,20 @@ def _empty_findings(
     where = {"sheet": INDICATOR_SHEET, "cell": reported.cell, "indicator": indicator.code}
     if reported.cell in sheet.formulas_without_value:
         return [
-            error(
+            finding(
                 submission,
-                "CELL_FORMULA_NO_VALUE",
+                CELL_FORMULA_NO_VALUE,
                 f"{indicator.name}的数值是公式，但文件中没有保存计算结果。",
-                hint="请用 Excel 或 WPS 打开后保存一次（让公式算出结果），或直接填写数值。",
                 **where,
             )
         ]
     if not ctx.expected(indicator) or ctx.is_baseline:
         return []
     return [
-        error(
+        finding(
             submission,
-            "CELL_EMPTY",
+            CELL_EMPTY,
             f"{indicator.name}的数值未填写。",
-            hint="请填写数值；确实为零请填 0。",
             **where,
         )
     ]
@@ -211,19 +217,18 @@ def _text_number_findings(
     parsed = parse_number_text(raw)
     if parsed is None:
         return [
-            error(
+            finding(
                 submission,
-                "CELL_NOT_NUMBER",
+                CELL_NOT_NUMBER,
                 f"{indicator.name}的数值“{raw.strip()}”不是确切的数字。",
-                hint="请只填写阿拉伯数字（如 3000），不要写“约”“余”“+”“待统计”等文字。",
                 **where,
             )
         ]
     if parsed.percent and indicator.unit != "%":
         return [
-            error(
+            finding(
                 submission,
-                "CELL_UNIT_MISMATCH",
+                CELL_UNIT_MISMATCH,
                 f"{indicator.name}的单位是“{indicator.unit}”，而填写的“{raw.strip()}”是百分数。",
                 hint=f"请按“{indicator.unit}”填写数值。",
                 **where,
@@ -231,11 +236,10 @@ def _text_number_findings(
         ]
     notes = "，".join(parsed.notes) or "已按数字读取"
     return [
-        warning(
+        finding(
             submission,
-            "CELL_TEXT_NUMBER",
+            CELL_TEXT_NUMBER,
             f"{indicator.name}的数值“{raw}”是文本，已读作 {parsed.value}{'%' if parsed.percent else ''}（{notes}）。",
-            hint="请把单元格改为数字格式，只填写数字。",
             **where,
         )
     ]
@@ -250,20 +254,20 @@ def _unit_findings(
     if units.family(unit) != "count" and units.convertible(unit, indicator.unit):
         converted = _in_catalog_unit(indicator, reported)
         return [
-            warning(
+            finding(
                 submission,
-                "CELL_UNIT_CONVERTED",
+                CELL_UNIT_CONVERTED,
                 f"{indicator.name}按“{unit}”填写，已换算为 {converted:f}{indicator.unit}。",
-                hint=f"请按指标目录的单位“{indicator.unit}”填写。",
+                unit=indicator.unit,
                 **where,
             )
         ]
     return [
-        error(
+        finding(
             submission,
-            "CELL_UNIT_MISMATCH",
+            CELL_UNIT_MISMATCH,
             f"{indicator.name}应以“{indicator.unit}”为单位，填写的单位“{unit}”无法换算。",
-            hint=f"请换算为“{indicator.unit}”后填写，并把单位列改为“{indicator.unit}”。",
+            unit=indicator.unit,
             **where,
         )
     ]
@@ -284,37 +288,32 @@ def _range_findings(
     findings: list[Finding] = []
     if indicator.integer and value != value.to_integral_value():
         findings.append(
-            error(
+            finding(
                 submission,
-                "CELL_NOT_INTEGER",
+                CELL_NOT_INTEGER,
                 f"{indicator.name}是计数，应为整数，填写的是“{shown}”。",
-                hint="请填写整数。",
                 **where,
             )
         )
     minimum, maximum = indicator.minimum, indicator.maximum
     if minimum is not None and value < minimum:
-        code = "CELL_NEGATIVE" if minimum == 0 else "CELL_OUT_OF_RANGE"
+        code = CELL_NEGATIVE if minimum == 0 else CELL_OUT_OF_RANGE
         findings.append(
-            error(
+            finding(
                 submission,
                 code,
                 f"{indicator.name}的数值“{shown}”小于允许的最小值 {minimum}。",
-                hint="请核对数值；不能为负数。" if minimum == 0 else "请核对数值。",
                 **where,
             )
         )
     if maximum is not None and value > maximum:
         percent = indicator.unit == "%"
         findings.append(
-            error(
+            finding(
                 submission,
-                "CELL_PERCENT_OVER_100" if percent else "CELL_OUT_OF_RANGE",
+                CELL_PERCENT_OVER_100 if percent else CELL_OUT_OF_RANGE,
                 f"{indicator.name}的数值“{shown}”超过了"
                 + (f"{maximum * 100:f}%。" if percent else f"允许的最大值 {maximum}。"),
-                hint="比例请填小数（如 0.9843）或带百分号（如 98.43%）。"
-                if percent
-                else "请核对数值。",
                 **where,
             )
         )
@@ -346,9 +345,9 @@ def _ledger_record_findings(
                 found = _ledger_empty(submission, table, column, cell, number in formula_rows)
             else:
                 found = _ledger_value(submission, table.ledger, column, value, table.sheet, cell)
-            located.extend((number, order, finding) for finding in found)
+            located.extend((number, order, item) for item in found)
     located.sort(key=lambda item: item[:2])
-    return [finding for _, _, finding in located]
+    return [item for _, _, item in located]
 
 
 def _hidden_records(
@@ -362,9 +361,9 @@ def _hidden_records(
         yield (
             number,
             -1,
-            warning(
+            finding(
                 submission,
-                "CELL_HIDDEN_ROW",
+                CELL_HIDDEN_ROW,
                 f"台账第{number}行被隐藏，这条记录仍会被统计。",
                 sheet=table.sheet,
                 cell=f"{key_letter}{number}",
@@ -448,22 +447,21 @@ def _ledger_empty(
     submission: Submission, table: LedgerTable, column: LedgerColumn, cell: str, formula: bool
 ) -> Iterator[Finding]:
     if formula:
-        yield error(
+        yield finding(
             submission,
-            "CELL_FORMULA_NO_VALUE",
+            CELL_FORMULA_NO_VALUE,
             f"“{column.name}”是公式，但文件中没有保存计算结果。",
             sheet=table.sheet,
             cell=cell,
             hint="请用 Excel 或 WPS 打开后保存一次，或直接填写数值。",
         )
     elif column.required:
-        yield error(
+        yield finding(
             submission,
-            "CELL_REQUIRED_EMPTY",
+            CELL_REQUIRED_EMPTY,
             f"台账“{table.sheet}”的必填列“{column.name}”未填写。",
             sheet=table.sheet,
             cell=cell,
-            hint="请补填；整条记录作废时请删除整行。",
         )
 
 
@@ -481,11 +479,10 @@ def _ledger_value(
     elif column.type == "date":
         yield from _ledger_date(submission, column, raw, where)
     elif column.type == "choice" and str(raw).strip() not in column.choices:
-        yield error(
+        yield finding(
             submission,
-            "CELL_BAD_CHOICE",
+            CELL_BAD_CHOICE,
             f"“{column.name}”填写的“{raw}”不在可选值中（{'、'.join(column.choices)}）。",
-            hint="请从下拉列表中选择，或照抄可选值之一。",
             **where,
         )
 
@@ -497,8 +494,8 @@ def _ledger_number(
     if value is None and isinstance(raw, str):
         parsed = parse_number_text(raw)
         if parsed is None or parsed.percent or (parsed.unit and parsed.unit != column.unit):
-            code = "CELL_NOT_NUMBER" if parsed is None else "CELL_UNIT_MISMATCH"
-            yield error(
+            code = CELL_NOT_NUMBER if parsed is None else CELL_UNIT_MISMATCH
+            yield finding(
                 submission,
                 code,
                 f"“{column.name}”的“{raw.strip()}”不是按“{column.unit or '数字'}”填写的确切数字。",
@@ -507,36 +504,33 @@ def _ledger_number(
             )
             return
         value = parsed.value
-        yield warning(
+        yield finding(
             submission,
-            "CELL_TEXT_NUMBER",
+            CELL_TEXT_NUMBER,
             f"“{column.name}”的“{raw}”是文本，已读作 {value}。",
-            hint="请把单元格改为数字格式，只填写数字。",
             **where,
         )
     if value is None:
-        yield error(
+        yield finding(
             submission,
-            "CELL_NOT_NUMBER",
+            CELL_NOT_NUMBER,
             f"“{column.name}”的“{raw}”不是数字。",
             hint="请填写阿拉伯数字。",
             **where,
         )
         return
     if value < 0:
-        yield error(
+        yield finding(
             submission,
-            "CELL_NEGATIVE",
+            CELL_NEGATIVE,
             f"“{column.name}”为负数（{value}）。",
-            hint="请核对数值；不能为负数。",
             **where,
         )
     if column.counted and value != value.to_integral_value():
-        yield error(
+        yield finding(
             submission,
-            "CELL_NOT_INTEGER",
+            CELL_NOT_INTEGER,
             f"“{column.name}”是计数，应为整数，填写的是 {value}。",
-            hint="请填写整数。",
             **where,
         )
 
@@ -548,19 +542,17 @@ def _ledger_date(
         return
     parsed = text_date(raw) if isinstance(raw, str) else None
     if parsed is not None:
-        yield warning(
+        yield finding(
             submission,
-            "CELL_DATE_TEXT",
+            CELL_DATE_TEXT,
             f"“{column.name}”的“{raw}”是文本，已读作 {parsed.isoformat()}。",
-            hint="请把单元格设为日期格式后重新输入（如 2023-06-30）。",
             **where,
         )
         return
-    yield error(
+    yield finding(
         submission,
-        "CELL_NOT_DATE",
+        CELL_NOT_DATE,
         f"“{column.name}”的“{raw}”不是日期。",
-        hint="请填写日期（如 2023-06-30），并把单元格设为日期格式。",
         **where,
     )
 

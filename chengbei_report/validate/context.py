@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chengbei_report.catalog import Catalog, Indicator
+from chengbei_report.codes import FindingCode
 from chengbei_report.compute.engine import Engine
-from chengbei_report.findings import Finding, Severity, located
+from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import Submission
 
@@ -33,14 +34,12 @@ class CheckContext:
         return self.period is not None and self.period.kind.value in indicator.frequency
 
 
-def error(submission: Submission | str, code: str, message: str, **where: str) -> Finding:
-    """An error located in a submission (or a file name): ``sheet``, ``cell``, ``indicator``, ``hint``."""
-    return located(_file(submission), code, message, **where)
-
-
-def warning(submission: Submission | str, code: str, message: str, **where: str) -> Finding:
-    """A warning located in a submission (or a file name)."""
-    return located(_file(submission), code, message, severity=Severity.WARNING, **where)
+def finding(
+    submission: Submission | str, code: FindingCode, message: str | None = None, **where: str | None
+) -> Finding:
+    """A finding of ``code`` located in a submission (or a file name): ``sheet``, ``cell``,
+    ``indicator``, ``hint`` or the fields of the code's templates."""
+    return code.make(message, file=_file(submission), **where)
 
 
 def _file(submission: Submission | str) -> str:

@@ -6,13 +6,24 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from chengbei_report.codes import (
+    FILE_DUPLICATE_DEPARTMENT,
+    FILE_LOCK_FILE,
+    FILE_MISSING_DEPARTMENT,
+    FILE_NOT_SUBMISSION,
+    FILE_NOT_XLSX,
+    FILE_UNKNOWN_DEPARTMENT,
+    FILE_WRONG_PERIOD,
+    FILE_WRONG_UNIT,
+    STRUCT_BAD_PERIOD,
+)
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.read.period import is_workbook_file
-from chengbei_report.read.safety import HINT_RESAVE, Limits, UnreadableWorkbook, preflight
+from chengbei_report.read.safety import Limits, UnreadableWorkbook, preflight
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
-from chengbei_report.validate.context import CheckContext, error, warning
+from chengbei_report.validate.context import CheckContext, finding
 
 
 def foreign_file(path: Path) -> Finding | None:
@@ -20,32 +31,31 @@ def foreign_file(path: Path) -> Finding | None:
     if is_workbook_file(path):
         return None
     if path.name.startswith("~$"):
-        return warning(
+        return finding(
             path.name,
-            "FILE_LOCK_FILE",
+            FILE_LOCK_FILE,
             "这是 Excel/WPS 打开文件时留下的临时锁文件，已跳过。",
-            hint="请先关闭正在编辑的报表；若文件已关闭，可删除这个以“~$”开头的文件。",
         )
-    return warning(
+    return finding(
         path.name,
-        "FILE_NOT_SUBMISSION",
+        FILE_NOT_SUBMISSION,
         f"这不是 Excel 报表（扩展名“{path.suffix or '无'}”），已跳过。",
-        hint="报表目录中只应放各部门的 .xlsx 报表；其他文件请移到别处。",
     )
 
 
 def not_a_workbook(path: Path, limits: Limits) -> Finding:
     """The error for a file named on the command line that is no workbook: what it is, from
     its bytes (the pre-flight's verdict), or else from its name."""
-    code, message = "FILE_NOT_XLSX", f"扩展名“{path.suffix or '无'}”不是 Excel 工作簿，无法校验。"
     if path.name.startswith("~$"):
-        message = "这是 Excel/WPS 打开文件时留下的临时锁文件，不是报表。"
-    else:
-        try:
-            preflight(path, limits)
-        except UnreadableWorkbook as exc:
-            code, message = exc.code, exc.message
-    return error(path.name, code, message, hint=HINT_RESAVE)
+        return finding(
+            path.name, FILE_NOT_XLSX, "这是 Excel/WPS 打开文件时留下的临时锁文件，不是报表。"
+        )
+    try:
+        preflight(path, limits)
+    except UnreadableWorkbook as exc:
+        return exc.finding(path.name)
+    message = f"扩展名“{path.suffix or '无'}”不是 Excel 工作簿，无法校验。"
+    return finding(path.name, FILE_NOT_XLSX, message)
 
 
 def foreign_files(folder: Path) -> list[Path]:
@@ -77,26 +87,25 @@ def identity_findings(ctx: CheckContext, submission: Submission) -> list[Finding
     unit = submission.header_text("单位")
     if unit and unit != ctx.unit_name:
         findings.append(
-            error(
+            finding(
                 submission,
-                "FILE_WRONG_UNIT",
+                FILE_WRONG_UNIT,
                 f"表头“单位”为“{unit}”，而本工作区是“{ctx.unit_name}”。",
                 sheet=INDICATOR_SHEET,
                 cell=submission.header["单位"].cell,
-                hint="这可能是其他单位的报表；请确认文件来源，或改正表头的单位名称。",
             )
         )
     department = submission.header_text("部门")
     if department and submission.department is None:
         names = "、".join(d.name for d in ctx.catalog.departments.values())
         findings.append(
-            error(
+            finding(
                 submission,
-                "FILE_UNKNOWN_DEPARTMENT",
+                FILE_UNKNOWN_DEPARTMENT,
                 f"表头“部门”为“{department}”，不在指标目录的部门清单中。",
                 sheet=INDICATOR_SHEET,
                 cell=submission.header["部门"].cell,
-                hint=f"请写部门全称，可用：{names}。",
+                names=names,
             )
         )
     findings.extend(_period_findings(ctx, submission))
@@ -110,24 +119,24 @@ def _period_findings(ctx: CheckContext, submission: Submission) -> list[Finding]
     period = header_period(submission)
     if period is None:
         return [
-            error(
+            finding(
                 submission,
-                "STRUCT_BAD_PERIOD",
+                STRUCT_BAD_PERIOD,
                 f"表头“报告期”的“{found.value}”无法识别。",
                 sheet=INDICATOR_SHEET,
                 cell=found.cell,
-                hint="请写成 2023H1 或“2023年上半年”这样的形式。",
             )
         ]
     if ctx.period is not None and period != ctx.period:
         return [
-            error(
+            finding(
                 submission,
-                "FILE_WRONG_PERIOD",
+                FILE_WRONG_PERIOD,
                 f"表头“报告期”是{period.full_label}，而本次校验的是{ctx.period.full_label}。",
                 sheet=INDICATOR_SHEET,
                 cell=found.cell,
-                hint=f"请确认是否放错了目录；{period.full_label}的报表应放在 submissions/{period.code}/。",
+                label=period.full_label,
+                folder=period.code,
             )
         ]
     return []
@@ -143,11 +152,12 @@ def duplicate_findings(submissions: Iterable[Submission]) -> list[Finding]:
         earlier = first.setdefault(submission.department.code, submission)
         if earlier is not submission:
             findings.append(
-                error(
+                finding(
                     submission,
-                    "FILE_DUPLICATE_DEPARTMENT",
-                    f"“{submission.department.name}”在本期有两份报表：{earlier.file} 和 {submission.file}。",
-                    hint="请删除旧的一份，只保留最终版本。",
+                    FILE_DUPLICATE_DEPARTMENT,
+                    department=submission.department.name,
+                    first=earlier.file,
+                    second=submission.file,
                 )
             )
     return findings
@@ -165,11 +175,11 @@ def missing_department_findings(
         if department.code in present or not _has_duties(ctx, department.code):
             continue
         findings.append(
-            error(
+            finding(
                 "",
-                "FILE_MISSING_DEPARTMENT",
+                FILE_MISSING_DEPARTMENT,
                 f"缺少“{department.name}”的{ctx.period.full_label}报表。",
-                hint=f"请把该部门的报表放进 {folder}（可用 chengbei-report forms 生成空白填报表）。",
+                folder=str(folder),
             )
         )
     return findings

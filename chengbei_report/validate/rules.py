@@ -11,6 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from chengbei_report import units
 from chengbei_report.catalog import Agreement, Catalog, Indicator
+from chengbei_report.codes import (
+    RULE_CHANGE_LARGE,
+    RULE_CROSSCHECK,
+    RULE_CUMULATIVE_FELL,
+    RULE_DISAGREE,
+    RULE_UNCHECKABLE,
+    RULE_VIOLATED,
+)
 from chengbei_report.compute.change import beyond, relative_change
 from chengbei_report.compute.figures import CellSource, Source
 from chengbei_report.errors import ComputeError, MissingDataError
@@ -18,7 +26,7 @@ from chengbei_report.findings import Finding
 from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
-from chengbei_report.validate.context import CheckContext, error, warning
+from chengbei_report.validate.context import CheckContext, finding
 
 
 def rule_findings(
@@ -81,14 +89,13 @@ def _agreement(ctx: CheckContext, agreement: Agreement) -> list[Finding]:
         "indicator": agreement.left.code if isinstance(agreement.left, Ref) else "",
     }
     return [
-        error(
+        finding(
             _source_file(first),
-            "RULE_DISAGREE",
+            RULE_DISAGREE,
             f"{agreement.name}：{agreement.left_text} 为 {_plain(left.value)}{left.unit}"
             f"（{_described(left_sources)}），而 {agreement.right_text} 为 "
             f"{_plain(right_value)}{left.unit or right.unit}（{_described(right_sources)}），"
             "同一个量的两处来源应当一致。",
-            hint="请核对这两处数据，改正填错的一处。",
             **where,
         )
     ]
@@ -116,13 +123,13 @@ def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
     """Indicator codes and ledger codes that already have an error: their rules are skipped."""
     sheets = {ledger.sheet: ledger.code for ledger in catalog.ledgers.values()}
     blocked: set[str] = set()
-    for finding in findings:
-        if not finding.is_error:
+    for item in findings:
+        if not item.is_error:
             continue
-        if finding.indicator:
-            blocked.add(finding.indicator)
-        if finding.sheet in sheets:
-            blocked.add(sheets[finding.sheet])
+        if item.indicator:
+            blocked.add(item.indicator)
+        if item.sheet in sheets:
+            blocked.add(sheets[item.sheet])
     return blocked
 
 
@@ -163,11 +170,10 @@ def _rule(
     if COMPARISONS[rule.op](left.value, right_value):
         return []
     return [
-        error(
+        finding(
             submission,
-            "RULE_VIOLATED",
+            RULE_VIOLATED,
             f"不符合规则“{text}”：左边为 {_plain(left.value)}，右边为 {_plain(right_value)}。",
-            hint="请核对规则两边涉及的数值，至少有一个填错了。",
             **where,
         )
     ]
@@ -189,12 +195,11 @@ def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator)
         return []
     ledgers = "；".join(source.describe() for source in check.sources)
     return [
-        error(
+        finding(
             submission,
-            "RULE_CROSSCHECK",
+            RULE_CROSSCHECK,
             f"{indicator.name}填报为 {_plain(own.value)}{indicator.unit}，而台账合计"
             f"（{indicator.crosscheck_text}）为 {_plain(check.value)}：{ledgers}。",
-            hint="请核对填报数和台账，二者应一致。",
             **where,
         )
     ]
@@ -211,12 +216,11 @@ def _history(ctx: CheckContext, submission: Submission, indicator: Indicator) ->
     previous = _earlier(ctx, indicator, ctx.period.previous()) if indicator.cumulative else None
     if previous is not None and current < previous:
         findings.append(
-            error(
+            finding(
                 submission,
-                "RULE_CUMULATIVE_FELL",
+                RULE_CUMULATIVE_FELL,
                 f"{indicator.name}是累计数，本期 {_plain(current)}{indicator.unit} 比上期"
                 f"（{ctx.period.previous().full_label}）的 {_plain(previous)}{indicator.unit} 还少。",
-                hint="累计数不应减少；请核对本期或上期的数值。",
                 **where,
             )
         )
@@ -245,13 +249,12 @@ def _threshold(
     suffix = "个百分点" if indicator.kind == "ratio" else "%"
     size, limit_text = f"{shown}{suffix}", f"{_plain(indicator.threshold * 100)}{suffix}"
     return [
-        warning(
+        finding(
             submission,
-            "RULE_CHANGE_LARGE",
+            RULE_CHANGE_LARGE,
             f"{indicator.name}为 {_plain(current)}{indicator.unit}，比上年同期（{last_year.full_label}）"
             f"的 {_plain(before)}{indicator.unit} {'增长' if change > 0 else '下降'}"
             f" {size}，超过了提示阈值 {limit_text}。",
-            hint="变化较大，请确认数值无误（如口径变化可在备注中说明）。",
             **where,
         )
     ]
@@ -268,11 +271,11 @@ def _earlier(ctx: CheckContext, indicator: Indicator, period: Period) -> Decimal
 def _uncheckable(
     submission: Submission, label: str, exc: ComputeError, where: dict[str, str]
 ) -> Finding:
-    return warning(
+    return finding(
         submission,
-        "RULE_UNCHECKABLE",
+        RULE_UNCHECKABLE,
         f"{label}无法核对：{exc.message}",
-        hint=exc.hint or "请先改正其他错误，再重新校验。",
+        hint=exc.hint or None,
         **where,
     )
 

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from chengbei_report.codes import (
+    STRUCT_COLUMN_MISSING,
+    STRUCT_CONTACT_MISSING,
+    STRUCT_DUPLICATE_ROW,
+    STRUCT_HEADER_MISSING,
+    STRUCT_LEDGER_COLUMN_MISSING,
+    STRUCT_LEDGER_MISSING,
+    STRUCT_MISSING_INDICATOR,
+    STRUCT_UNEXPECTED_INDICATOR,
+    STRUCT_UNKNOWN_INDICATOR,
+)
 from chengbei_report.findings import Finding
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.read.workbook import column_letter
-from chengbei_report.validate.context import CheckContext, error, warning
+from chengbei_report.validate.context import CheckContext, finding
 
 IDENTITY_FIELDS = ("单位", "部门", "报告期")
 CONTACT_FIELDS = ("填报人", "联系电话", "填报日期")
@@ -32,16 +43,15 @@ def _header_findings(submission: Submission) -> list[Finding]:
             continue
         found = submission.header.get(name)
         where = found.cell if found is not None else ""
-        make = error if name in IDENTITY_FIELDS else warning
-        code = "STRUCT_HEADER_MISSING" if name in IDENTITY_FIELDS else "STRUCT_CONTACT_MISSING"
+        code = STRUCT_HEADER_MISSING if name in IDENTITY_FIELDS else STRUCT_CONTACT_MISSING
         findings.append(
-            make(
+            finding(
                 submission,
                 code,
                 f"表头缺少“{name}”{'（已有标签但未填写）' if found is not None else ''}。",
                 sheet=INDICATOR_SHEET,
                 cell=where,
-                hint=f"请在“{INDICATOR_SHEET}”表上方的表头区 A 列写“{name}”，B 列填写内容。",
+                name=name,
             )
         )
     return findings
@@ -50,13 +60,12 @@ def _header_findings(submission: Submission) -> list[Finding]:
 def _column_findings(submission: Submission) -> list[Finding]:
     assert submission.table_row is not None
     return [
-        warning(
+        finding(
             submission,
-            "STRUCT_COLUMN_MISSING",
+            STRUCT_COLUMN_MISSING,
             f"“{INDICATOR_SHEET}”表的表头行（第{submission.table_row + 1}行）没有“{name}”列。",
             sheet=INDICATOR_SHEET,
             cell=f"A{submission.table_row + 1}",
-            hint="表头行应为：编码、名称、单位、数值、备注。缺“单位”列时按指标目录的单位理解数值。",
         )
         for name in OPTIONAL_COLUMNS
         if name not in submission.table_columns
@@ -71,9 +80,9 @@ def _row_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
         indicator = ctx.catalog.indicators.get(reported.code)
         if not reported.code:
             findings.append(
-                error(
+                finding(
                     submission,
-                    "STRUCT_UNKNOWN_INDICATOR",
+                    STRUCT_UNKNOWN_INDICATOR,
                     f"第{reported.row}行填了数值但没有指标编码。",
                     sheet=INDICATOR_SHEET,
                     cell=cell,
@@ -82,14 +91,13 @@ def _row_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
             )
         elif indicator is None:
             findings.append(
-                error(
+                finding(
                     submission,
-                    "STRUCT_UNKNOWN_INDICATOR",
+                    STRUCT_UNKNOWN_INDICATOR,
                     f"指标编码“{reported.code}”不在指标目录中。",
                     sheet=INDICATOR_SHEET,
                     cell=cell,
                     indicator=reported.code,
-                    hint="请核对编码是否抄错；编码应与本工具生成的填报表一致。",
                 )
             )
         elif indicator.derived or (
@@ -99,14 +107,13 @@ def _row_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     for duplicate in submission.duplicates:
         first = submission.values[duplicate.code]
         findings.append(
-            error(
+            finding(
                 submission,
-                "STRUCT_DUPLICATE_ROW",
+                STRUCT_DUPLICATE_ROW,
                 f"指标“{duplicate.code}”出现了两次（第{first.row}行和第{duplicate.row}行），只采用了第{first.row}行。",
                 sheet=INDICATOR_SHEET,
                 cell=f"{code_column}{duplicate.row}",
                 indicator=duplicate.code,
-                hint="请删除重复的一行，只保留正确的数值。",
             )
         )
     return findings
@@ -119,14 +126,13 @@ def _unexpected(ctx: CheckContext, submission: Submission, code: str, cell: str)
     else:
         owner = ctx.catalog.departments[indicator.department].name
         reason = f"应由“{owner}”填报"
-    return warning(
+    return finding(
         submission,
-        "STRUCT_UNEXPECTED_INDICATOR",
+        STRUCT_UNEXPECTED_INDICATOR,
         f"指标 {indicator.label} {reason}，本行数值不会被采用。",
         sheet=INDICATOR_SHEET,
         cell=cell,
         indicator=code,
-        hint="请删除这一行。",
     )
 
 
@@ -134,13 +140,12 @@ def _missing_indicators(ctx: CheckContext, submission: Submission) -> list[Findi
     if ctx.is_baseline or submission.department is None:
         return []
     return [
-        error(
+        finding(
             submission,
-            "STRUCT_MISSING_INDICATOR",
+            STRUCT_MISSING_INDICATOR,
             f"缺少指标 {indicator.label}。",
             sheet=INDICATOR_SHEET,
             indicator=indicator.code,
-            hint="请在“指标”表中补上这一行（编码、名称、单位、数值）。",
         )
         for indicator in ctx.catalog.reported_indicators(submission.department.code)
         if ctx.expected(indicator) and indicator.code not in submission.values
@@ -156,25 +161,24 @@ def _ledger_structure_findings(ctx: CheckContext, submission: Submission) -> lis
         if table is None:
             if kind in ledger.frequency and not ctx.is_baseline:
                 findings.append(
-                    error(
+                    finding(
                         submission,
-                        "STRUCT_LEDGER_MISSING",
+                        STRUCT_LEDGER_MISSING,
                         f"缺少台账工作表“{ledger.sheet}”（{ledger.name}）。",
                         sheet=ledger.sheet,
-                        hint=f"请添加名为“{ledger.sheet}”的工作表，第1行为列名，从第2行起每行一条记录。",
                     )
                 )
             continue
         missing = [c.name for c in ledger.columns if c.name not in table.columns]
         if missing:
             findings.append(
-                error(
+                finding(
                     submission,
-                    "STRUCT_LEDGER_COLUMN_MISSING",
+                    STRUCT_LEDGER_COLUMN_MISSING,
                     f"台账“{ledger.sheet}”缺少列：{'、'.join(missing)}。",
                     sheet=ledger.sheet,
                     cell="A1",
-                    hint=f"第1行应包含这些列名：{'、'.join(c.name for c in ledger.columns)}。",
+                    columns="、".join(c.name for c in ledger.columns),
                 )
             )
     return findings

@@ -12,6 +12,13 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
+from chengbei_report.codes import (
+    CELL_DUPLICATE_ADDRESS,
+    CELL_DUPLICATE_KEY,
+    CELL_DUPLICATE_VALUE,
+    CELL_TOO_LARGE,
+    CELL_TOO_PRECISE,
+)
 from chengbei_report.findings import Finding
 from chengbei_report.read.numbers_text import parse_number_text
 from chengbei_report.read.safety import significant_digits
@@ -25,10 +32,9 @@ from chengbei_report.read.submission import (
 )
 from chengbei_report.read.workbook import CellValue, Sheet, column_letter
 from chengbei_report.validate.cells import capped
-from chengbei_report.validate.context import CheckContext, error
+from chengbei_report.validate.context import CheckContext, finding
 
 SIGNIFICANT = 15
-_HINT_XML = "请用 Excel 或 WPS 打开后另存，或向报送部门重新索取；Excel 与本工具读到的内容可能不同。"
 
 
 def value_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
@@ -56,39 +62,36 @@ def _indicator_cells(submission: Submission) -> dict[str, str]:
 
 def _xml_findings(submission: Submission, sheet: Sheet, codes: dict[str, str]) -> Iterator[Finding]:
     for cell in sheet.values.two_values:
-        yield error(
+        yield finding(
             submission,
-            "CELL_DUPLICATE_VALUE",
+            CELL_DUPLICATE_VALUE,
             f"单元格 {cell} 在文件中存有两个值，Excel 读取第一个，本工具读取最后一个。",
             sheet=sheet.name,
             cell=cell,
             indicator=codes.get(cell, ""),
-            hint=_HINT_XML,
         )
     for cell in sheet.values.repeated:
-        yield error(
+        yield finding(
             submission,
-            "CELL_DUPLICATE_ADDRESS",
+            CELL_DUPLICATE_ADDRESS,
             f"单元格 {cell}（或其所在行）在文件中出现了两次，Excel 会修复文件后读取，结果可能与本工具不同。",
             sheet=sheet.name,
             cell=cell,
             indicator=codes.get(cell, ""),
-            hint=_HINT_XML,
         )
 
 
 def _too_precise(
     submission: Submission, sheet: Sheet, cell: str, written: str, indicator: str = ""
 ) -> Finding:
-    return error(
+    return finding(
         submission,
-        "CELL_TOO_PRECISE",
+        CELL_TOO_PRECISE,
         f"数值“{written}”有 {significant_digits(written)} 位有效数字，超过 Excel 能保存的 "
         f"{SIGNIFICANT} 位，读取时会被舍入。",
         sheet=sheet.name,
         cell=cell,
         indicator=indicator,
-        hint="请核对数值；有效数字不应超过15位。",
     )
 
 
@@ -96,13 +99,12 @@ def _too_large(
     ctx: CheckContext, submission: Submission, sheet: Sheet, cell: str, value: Decimal, **where: str
 ) -> Finding:
     unit = where.pop("unit", "")
-    return error(
+    return finding(
         submission,
-        "CELL_TOO_LARGE",
+        CELL_TOO_LARGE,
         f"数值 {_short(value)}{unit} 大得不可能是真实数据（上限 {_short(ctx.max_value)}，max_value）。",
         sheet=sheet.name,
         cell=cell,
-        hint="请核对数值与单位；如确属正常，可在 workspace.toml 的 [limits] 中调大 max_value。",
         **where,
     )
 
@@ -213,14 +215,13 @@ def _duplicate_keys(submission: Submission, table: LedgerTable) -> Iterator[Find
         number = table.numbers[index]
         if first.setdefault(key, number) == number:
             continue
-        yield error(
+        yield finding(
             submission,
-            "CELL_DUPLICATE_KEY",
+            CELL_DUPLICATE_KEY,
             f"台账“{table.sheet}”的“{ledger.key}”为“{key}”的记录出现了两次（第{first[key]}行和第{number}行），"
             "会被重复统计。",
             sheet=table.sheet,
             cell=f"{letter}{number}",
-            hint="请删除重复的记录；确是两条不同的记录时，请给它们不同的编号。",
         )
 
 
