@@ -27,8 +27,6 @@ from chengbei_report.read.submission import (
     LedgerTable,
     Submission,
     cell_decimal,
-    clean_text,
-    number_from_cell,
 )
 from chengbei_report.read.workbook import CellValue, Sheet, column_letter
 from chengbei_report.validate.cells import capped
@@ -202,13 +200,13 @@ def _duplicate_keys(submission: Submission, table: LedgerTable) -> Iterator[Find
     ledger = table.ledger
     if ledger.key not in table.columns:
         return
-    keys = [_key(value) for value in table.column(ledger.key)]
+    keys = table.column(ledger.key)  # text stripped, blank None: counted in C
     counts = Counter(keys)
     counts.pop(None, None)
-    if all(count == 1 for count in counts.values()):
+    if not counts or max(counts.values()) == 1:
         return
     letter = column_letter(table.columns[ledger.key])
-    first: dict[str, int] = {}
+    first: dict[CellValue, int] = {}
     for index, key in enumerate(keys):
         if key is None or counts[key] == 1:
             continue
@@ -223,11 +221,3 @@ def _duplicate_keys(submission: Submission, table: LedgerTable) -> Iterator[Find
             sheet=table.sheet,
             cell=f"{letter}{number}",
         )
-
-
-def _key(value: CellValue) -> str | None:
-    cleaned = clean_text(value)
-    if cleaned is None:
-        return None
-    number = number_from_cell(cleaned)
-    return str(number) if number is not None else str(cleaned)
