@@ -167,6 +167,17 @@ def test_a_cell_with_two_values_is_an_error(ws: Path) -> None:
     assert finding.indicator == "social_labour_surveyed"
 
 
+@pytest.mark.parametrize("text", ["NaN", "inf", "-Infinity"])
+def test_a_number_cell_holding_no_number_is_an_error(ws: Path, text: str) -> None:
+    """openpyxl cannot open such a file at all; calamine reads it as a float without a word
+    (other text, such as ``abc``, calamine refuses itself: FILE_CORRUPT)."""
+    path = book(ws, SOCIAL)
+    rewrite(path, sheet_part(path, "指标"), set_v("A1", text))
+    with pytest.raises(ValueError):
+        openpyxl.load_workbook(path)
+    assert ("CELL_NOT_NUMBER", "指标", "A1") in codes(check(ws))
+
+
 def test_two_cells_with_one_reference_are_an_error(ws: Path) -> None:
     path = book(ws, SOCIAL)
     cell = indicator_cell(path, "social_labour_surveyed")

@@ -134,6 +134,7 @@ class ValueLayout:
     long_numbers: Mapping[str, str] = field(default_factory=dict)
     two_values: tuple[str, ...] = ()
     repeated: tuple[str, ...] = ()
+    not_numbers: Mapping[str, str] = field(default_factory=dict)  # a number cell's odd ``<v>``
 
 
 @dataclass(frozen=True)
@@ -754,6 +755,11 @@ def _scan_sheet(
 _SIGNIFICANT = 15  # digits a float (and Excel) keeps
 _LONG_VALUE = re.compile(rb"<" + _P + rb"v>\s*([-+]?(?:[\d.]{16,}|[\d.]+[eE])[^<]*)")
 _LONG_PLAIN = re.compile(rb"<v>[-+]?(?:[\d.]{16}|[\d.]+[eE])")  # the same, fast, unprefixed
+_ODD_PLAIN = re.compile(rb"<v>[-+]?[^-+.\d<]")  # a value that starts as no number does
+_ODD_VALUE = re.compile(rb"<" + _P + rb"v>\s*([^<]*)<")
+_NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NOT_NUMBER_TYPES = frozenset({b"s", b"str", b"inlineStr", b"e", b"b", b"d"})
+_TYPE_ATTR = re.compile(rb'(?:^|\s)t="(\w+)"')
 _TWO_VALUES = re.compile(rb"</" + _P + rb"v>\s*<" + _P + rb"v[\s>]")
 _CELL_REF = re.compile(rb"<" + _P + rb'c\s[^>]*?(?<=\s)r="([A-Za-z]+\d+)"')
 _CELL_REF_PLAIN = re.compile(rb'<c r="([A-Za-z]+\d+)"')
@@ -790,12 +796,15 @@ class _ValueScan:
     long_numbers: dict[str, str] = field(default_factory=dict)
     two_values: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
+    not_numbers: dict[str, str] = field(default_factory=dict)
     last_row: int = 0
 
     def feed(self, piece: bytes) -> None:
         prefixed = b":v>" in piece or b":c " in piece or b":row " in piece
         if prefixed or _LONG_PLAIN.search(piece):
             self._long_numbers(piece)
+        if prefixed or _ODD_PLAIN.search(piece):
+            self._not_numbers(piece)
         if prefixed or piece.count(b"</v>") != piece.count(b"</v></c>"):
             self.two_values.extend(
                 _cell_before(piece, m.start()) for m in _TWO_VALUES.finditer(piece)
@@ -808,6 +817,18 @@ class _ValueScan:
             written = found[1].strip().decode("ascii", "replace")
             if significant_digits(written) > _SIGNIFICANT and not _a_double(written):
                 self.long_numbers[_cell_before(piece, found.start())] = written
+
+    def _not_numbers(self, piece: bytes) -> None:
+        """A number cell whose ``<v>`` is no number (``NaN``, text): openpyxl refuses the file,
+        Excel repairs it, calamine reads something."""
+        for found in _ODD_VALUE.finditer(piece):
+            text = found[1].strip()
+            if not text or _NUMBER_TEXT.fullmatch(text.decode("ascii", "replace")):
+                continue
+            tag = _cell_tag(piece, found.start())
+            kind = _TYPE_ATTR.search(tag[3]) if tag is not None else None
+            if tag is not None and (kind is None or kind[1] not in _NOT_NUMBER_TYPES):
+                self.not_numbers[_ref_of(tag)] = text.decode("utf-8", "replace")[:40]
 
     def _repeated_cells(self, piece: bytes, prefixed: bool) -> None:
         """A row's references are unique (a piece holds whole rows)."""
@@ -836,17 +857,30 @@ class _ValueScan:
         self.last_row = max(self.last_row, *numbers)
 
     def layout(self) -> ValueLayout:
-        return ValueLayout(dict(self.long_numbers), tuple(self.two_values), tuple(self.repeated))
+        return ValueLayout(
+            dict(self.long_numbers),
+            tuple(self.two_values),
+            tuple(self.repeated),
+            dict(self.not_numbers),
+        )
+
+
+def _cell_tag(piece: bytes, position: int) -> re.Match[bytes] | None:
+    """The opening tag of the cell whose content is at ``position``."""
+    opening = [m for m in _TAG.finditer(piece, max(0, position - 4096), position) if not m[1]]
+    cells = [m for m in opening if m[2] == b"c"]
+    return cells[-1] if cells else None
+
+
+def _ref_of(tag: re.Match[bytes]) -> str:
+    ref = _REF_ATTR.search(tag[3])
+    return f"{ref[1].decode('ascii').upper()}{ref[2].decode('ascii')}" if ref else ""
 
 
 def _cell_before(piece: bytes, position: int) -> str:
     """The reference of the cell whose content is at ``position`` ("" when it has none)."""
-    opening = [m for m in _TAG.finditer(piece, max(0, position - 4096), position) if not m[1]]
-    cells = [m for m in opening if m[2] == b"c"]
-    if not cells:
-        return ""
-    ref = _REF_ATTR.search(cells[-1][3])
-    return f"{ref[1].decode('ascii').upper()}{ref[2].decode('ascii')}" if ref else ""
+    tag = _cell_tag(piece, position)
+    return _ref_of(tag) if tag is not None else ""
 
 
 def _guarded(chunks: Iterator[bytes], guard: _TextGuard) -> Iterator[bytes]:

@@ -16,6 +16,7 @@ from chengbei_report.codes import (
     CELL_DUPLICATE_ADDRESS,
     CELL_DUPLICATE_KEY,
     CELL_DUPLICATE_VALUE,
+    CELL_NOT_NUMBER,
     CELL_TOO_LARGE,
     CELL_TOO_PRECISE,
 )
@@ -76,6 +77,20 @@ def _xml_findings(submission: Submission, sheet: Sheet, codes: dict[str, str]) -
             sheet=sheet.name,
             cell=cell,
             indicator=codes.get(cell, ""),
+        )
+    yield from _odd_numbers(submission, sheet, codes)
+
+
+def _odd_numbers(submission: Submission, sheet: Sheet, codes: dict[str, str]) -> Iterator[Finding]:
+    for cell, text in sheet.values.not_numbers.items():
+        yield finding(
+            submission,
+            CELL_NOT_NUMBER,
+            f"单元格 {cell} 在文件中标为数字，存的却是“{text}”；Excel 会修复文件后读取，openpyxl 无法读取。",
+            sheet=sheet.name,
+            cell=cell,
+            indicator=codes.get(cell, ""),
+            hint="请用 Excel 或 WPS 打开后另存，或向报送部门重新索取。",
         )
 
 
