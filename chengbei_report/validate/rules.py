@@ -119,10 +119,17 @@ def _source_file(source: Source | None) -> str:
     return source.file
 
 
-def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
-    """Indicator codes and ledger codes that already have an error: their rules are skipped."""
+def blocked_codes(
+    catalog: Catalog, findings: Iterable[Finding], submissions: Iterable[Submission] = ()
+) -> set[str]:
+    """Indicator codes and ledger codes that already have an error: their rules are skipped.
+
+    A file-level error (``FILE_*``: another period's workbook, a damaged file) blocks every
+    code of that file's department, so one wrong file gives one finding.
+    """
     sheets = {ledger.sheet: ledger.code for ledger in catalog.ledgers.values()}
     blocked: set[str] = set()
+    wrong_files: set[str] = set()
     for item in findings:
         if not item.is_error:
             continue
@@ -130,6 +137,13 @@ def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
             blocked.add(item.indicator)
         if item.sheet in sheets:
             blocked.add(sheets[item.sheet])
+        if item.code.startswith("FILE_"):
+            wrong_files.add(item.file)
+    for submission in submissions:
+        if submission.file in wrong_files and submission.department is not None:
+            department = submission.department.code
+            blocked.update(i.code for i in catalog.reported_indicators(department))
+            blocked.update(ledger.code for ledger in catalog.ledgers_of(department))
     return blocked
 
 

@@ -43,7 +43,7 @@ def check_submissions(
     for submission in workbooks:
         if submission.department is not None:
             first.setdefault(submission.department.code, submission)
-    blocked = blocked_codes(ctx.catalog, findings)
+    blocked = blocked_codes(ctx.catalog, findings, workbooks)
     findings.extend(rule_findings(ctx, first, blocked))
     findings.extend(agreement_findings(ctx, blocked))
     return findings
