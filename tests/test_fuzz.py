@@ -159,7 +159,7 @@ def _mutate_cell(path: Path, sheet: object, row: object, column: object, value: 
     target = book.worksheets[sheet % len(book.worksheets)]
     try:
         target.cell(row, column).value = value
-    except IllegalCharacterError:  # openpyxl cannot write it; the xml mutations can
+    except (IllegalCharacterError, AttributeError):  # text openpyxl cannot write; a merged cell
         return
     book.save(path)
 

@@ -178,6 +178,18 @@ def test_a_number_cell_holding_no_number_is_an_error(ws: Path, text: str) -> Non
     assert ("CELL_NOT_NUMBER", "指标", "A1") in codes(check(ws))
 
 
+def test_a_sheet_whose_root_is_no_worksheet_is_refused(ws: Path) -> None:
+    """Found by scripts/fuzz.py: without its opening tag openpyxl refuses the sheet, calamine
+    read on."""
+    path = book(ws, SOCIAL)
+    rewrite(
+        path, sheet_part(path, "指标"), lambda xml: re.sub(r"<worksheet[^>]*>", "", xml, count=1)
+    )
+    with pytest.raises(Exception, match="junk after document element"):
+        openpyxl.load_workbook(path)
+    assert ("FILE_CORRUPT", "", "") in codes(check(ws))
+
+
 def test_two_cells_with_one_reference_are_an_error(ws: Path) -> None:
     path = book(ws, SOCIAL)
     cell = indicator_cell(path, "social_labour_surveyed")

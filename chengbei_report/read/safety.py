@@ -735,6 +735,7 @@ def _scan_sheet(
     for piece in _pieces(_guarded(_stream(zf, entry.part, clock), guard), b"</row>"):
         scan.feed(piece)
         values.feed(piece)
+    values.check_root(entry.name)
     _check_extent(entry.name, scan, limits)
     return SheetLayout(
         name=entry.name,
@@ -760,6 +761,10 @@ _ODD_VALUE = re.compile(rb"<" + _P + rb"v>\s*([^<]*)<")
 _NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _NOT_NUMBER_TYPES = frozenset({b"s", b"str", b"inlineStr", b"e", b"b", b"d"})
 _TYPE_ATTR = re.compile(rb'(?:^|\s)t="(\w+)"')
+_SHEET_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<(?:[\w.-]+:)?worksheet[\s>]"
+)
+_SHEET_END = re.compile(rb"</(?:[\w.-]+:)?worksheet>\s*$")
 _TWO_VALUES = re.compile(rb"</" + _P + rb"v>\s*<" + _P + rb"v[\s>]")
 _CELL_REF = re.compile(rb"<" + _P + rb'c\s[^>]*?(?<=\s)r="([A-Za-z]+\d+)"')
 _CELL_REF_PLAIN = re.compile(rb'<c r="([A-Za-z]+\d+)"')
@@ -798,8 +803,13 @@ class _ValueScan:
     repeated: list[str] = field(default_factory=list)
     not_numbers: dict[str, str] = field(default_factory=dict)
     last_row: int = 0
+    head: bytes = b""  # the part's first bytes and last bytes: one root element, a worksheet
+    tail: bytes = b""
 
     def feed(self, piece: bytes) -> None:
+        if len(self.head) < 512:
+            self.head += piece[: 512 - len(self.head)]
+        self.tail = (self.tail + piece[-64:])[-64:]
         prefixed = b":v>" in piece or b":c " in piece or b":row " in piece
         if prefixed or _LONG_PLAIN.search(piece):
             self._long_numbers(piece)
@@ -855,6 +865,15 @@ class _ValueScan:
         if not all(map(operator.lt, previous, numbers)):
             self.repeated.extend(f"A{n}" for p, n in zip(previous, numbers, strict=True) if n <= p)
         self.last_row = max(self.last_row, *numbers)
+
+    def check_root(self, name: str) -> None:
+        """A sheet part whose root is no ``<worksheet>`` element: openpyxl and Excel refuse it,
+        calamine would read the cells it finds."""
+        if not (_SHEET_START.match(self.head) and _SHEET_END.search(self.tail)):
+            raise UnreadableWorkbook(
+                FILE_CORRUPT,
+                f"文件已损坏：工作表“{name}”的 XML 不完整（根元素不是 worksheet），Excel 无法打开。",
+            )
 
     def layout(self) -> ValueLayout:
         return ValueLayout(
