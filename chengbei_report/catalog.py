@@ -24,7 +24,7 @@ from chengbei_report.formula import (
     parse_rule,
     references,
 )
-from chengbei_report.unit_check import FAMILY_CN, KIND_FAMILY, NUMBER, infer_unit
+from chengbei_report.unit_check import KIND_FAMILY, infer_unit
 from chengbei_report.workspace import read_toml
 
 KINDS = ("amount", "count", "area", "length", "ratio", "multiple", "rank", "other")
@@ -282,9 +282,9 @@ def _check_agreement(catalog: Catalog, agreement: Agreement) -> None:
             families.append(infer_unit(catalog.indicators, catalog.ledgers, node))
         except ValueError as exc:
             raise CatalogError(f"{agreement.label}的公式“{text}”单位不一致：{exc}") from exc
-    if NUMBER not in families and families[0] != families[1]:
+    if units.NUMBER not in families and families[0] != families[1]:
         raise CatalogError(
-            f"{agreement.label}两边不是同一种量：{FAMILY_CN[families[0]]}与{FAMILY_CN[families[1]]}。"
+            f"{agreement.label}两边不是同一种量：{units.title(families[0])}与{units.title(families[1])}。"
         )
 
 
@@ -294,7 +294,8 @@ def _parse(label: str, what: str, text: str | None, parser):
     try:
         return parser(text)
     except FormulaSyntaxError as exc:
-        raise CatalogError(f"指标 {label} 的{what}“{text}”有误：{exc}") from exc
+        shown = text if len(text) <= 80 else text[:80] + "…"
+        raise CatalogError(f"指标 {label} 的{what}“{shown}”有误：{exc}") from exc
 
 
 def _decimal(label: str, key: str, value: object, default: Decimal | None) -> Decimal | None:
@@ -359,25 +360,42 @@ def _check_ledger_columns(catalog: Catalog, owner: str, text: str, node: Node) -
         stack.extend((child, ledger_code) for child in children(item))
 
 
+MAX_FORMULA_CHAIN = 40  # derived indicators computed from derived indicators, this deep at most
+
+
 def _check_cycles(catalog: Catalog) -> None:
-    """Depth-first search; a back edge is a cycle, reported as the chain of codes."""
-    state: dict[str, int] = {}
+    """Depth-first search without recursion; a back edge is a cycle, reported as the chain of codes.
 
-    def visit(code: str, chain: list[str]) -> None:
-        if state.get(code) == 2:
-            return
-        if state.get(code) == 1:
-            loop = " → ".join([*chain[chain.index(code) :], code])
-            raise CatalogError(f"指标公式存在循环引用：{loop}。")
-        state[code] = 1
+    The engine computes a figure from its inputs recursively, so a chain of derived indicators
+    deeper than MAX_FORMULA_CHAIN is refused here, not left to end in a RecursionError.
+    """
+    depth: dict[str, int] = {}  # finished: how many formulas deep the indicator is
+
+    def inputs(code: str) -> list[str]:
         formula = catalog.indicators[code].formula
-        if formula is not None:
-            for ref in sorted(references(formula)[0]):
-                visit(ref, [*chain, code])
-        state[code] = 2
+        return sorted(references(formula)[0]) if formula is not None else []
 
-    for code in catalog.indicators:
-        visit(code, [])
+    for start in catalog.indicators:
+        path, pending = [start], [iter(inputs(start))]
+        while path:
+            following = next(pending[-1], None)
+            if following is None:
+                code = path.pop()
+                pending.pop()
+                below = [depth[ref] for ref in inputs(code)]
+                depth[code] = 1 + max(below, default=0) if catalog.indicators[code].formula else 0
+                if depth[code] > MAX_FORMULA_CHAIN:
+                    raise CatalogError(
+                        f"指标 {catalog.indicators[code].label} 要经过 {depth[code]} 层派生指标才算到报表数据，"
+                        f"超过上限 {MAX_FORMULA_CHAIN} 层。",
+                        hint="请直接引用更底层的指标，减少层层引用。",
+                    )
+            elif following in path:
+                loop = " → ".join([*path[path.index(following) :], following])
+                raise CatalogError(f"指标公式存在循环引用：{loop}。")
+            elif following not in depth:
+                path.append(following)
+                pending.append(iter(inputs(following)))
 
 
 def _check_kind_unit(indicator: Indicator) -> None:
@@ -398,8 +416,8 @@ def _check_units(catalog: Catalog, indicator: Indicator) -> None:
             f"指标 {indicator.label} 的公式“{indicator.formula_text}”单位不一致：{exc}"
         ) from exc
     want = KIND_FAMILY.get(indicator.kind)
-    if want and got not in (want, NUMBER):
+    if want and got not in (want, units.NUMBER):
         raise CatalogError(
-            f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{FAMILY_CN[got]}，"
-            f"而目录声明的类型是{FAMILY_CN[want]}（单位“{indicator.unit}”）。"
+            f"指标 {indicator.label} 的公式“{indicator.formula_text}”得到的是{units.title(got)}，"
+            f"而目录声明的类型是{units.title(want)}（单位“{indicator.unit}”）。"
         )

@@ -18,6 +18,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from chengbei_report import __version__
 from chengbei_report.errors import EXIT_DATA, EXIT_OK, EXIT_USAGE, ReportError
+from chengbei_report.render.diff_output import DIFF_FORMATS
 
 EXIT_INTERNAL = 3
 
@@ -215,6 +216,8 @@ def build(
                 progress=progress,
             )
         )
+    for note in result.repaired:
+        _err(f"注意：{note}")
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
@@ -325,12 +328,11 @@ def forms(
 _TABLE_WIDTH = 110  # the diff table's natural width; narrower terminals wrap its lines
 
 
-class DiffFormat(StrEnum):
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-    XLSX = "xlsx"
-    MD = "md"
+# The choices of diff --format: one per entry of render/diff_output.py's DIFF_FORMATS.
+DiffFormat = StrEnum("DiffFormat", {name.upper(): name for name in DIFF_FORMATS})  # type: ignore[misc]
+_DIFF_FILES = "、".join(name for name, entry in DIFF_FORMATS.items() if entry.needs_file)
+_DIFF_OUT_HELP = f"输出文件；{_DIFF_FILES} 格式必须指定。"
+_DIFF_FORMAT_HELP = f"输出格式：{'、'.join(list(DIFF_FORMATS)[:-1])} 或 {list(DIFF_FORMATS)[-1]}。"
 
 
 def _parse_threshold(text: str | None) -> Any:
@@ -357,7 +359,7 @@ def _show_diff(outcome: Any) -> None:
         _err(f"已写出：{outcome.written}")
     elif outcome.content is not None:
         typer.echo(outcome.content.decode("utf-8-sig"), nl=False)
-    elif outcome.output_format == DiffFormat.JSON:
+    elif outcome.output_format == "json":
         _print_json(outcome.diff.to_dict())
     else:
         import shutil
@@ -387,11 +389,9 @@ def diff(
         ),
     ] = None,
     output_format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="输出格式：table、csv、json、xlsx 或 md。")
-    ] = DiffFormat.TABLE,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="输出文件；xlsx 格式必须指定。")
-    ] = None,
+        DiffFormat, typer.Option("--format", "-f", help=_DIFF_FORMAT_HELP)
+    ] = DiffFormat.TABLE,  # type: ignore[attr-defined]
+    out: Annotated[Path | None, typer.Option("--out", "-o", help=_DIFF_OUT_HELP)] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """对比两个报告期的全部指标（含派生指标）；两个参数都是 .xlsx 时，对比同一部门报表的两个版本。

@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from chengbei_report import formula_functions
 from chengbei_report.errors import UsageError
+from chengbei_report.formula_functions import LedgerFunction
 from chengbei_report.periods import Period
 
 PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
-SCALAR_FUNCTIONS = {"growth": 1, "multiple": 2, "ratio": 2, "net": 2, "rank": 1, "own": 1}
-LEDGER_FUNCTIONS = ("count", "sum", "distinct")
+# A formula of the catalog is a line, not a program: bounded before Python's parser sees it, so
+# neither the parser nor our recursive converter and evaluator can run out of memory or stack.
+MAX_FORMULA_CHARS = 2000
+MAX_FORMULA_DEPTH = 50
 
 
 class FormulaSyntaxError(ValueError):
@@ -125,11 +129,29 @@ _COMPARES = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: 
 
 def parse_formula(text: str) -> Node:
     """Parse a formula; raise FormulaSyntaxError with a Chinese reason."""
+    source = text.strip()
+    if len(source) > MAX_FORMULA_CHARS:
+        raise FormulaSyntaxError(
+            f"公式过长（{len(source)} 个字符，上限 {MAX_FORMULA_CHARS}），请拆成几个派生指标"
+        )
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise FormulaSyntaxError(f"公式语法错误（第{exc.offset or 0}个字符附近）") from exc
+    _check_depth(tree.body)
     return _Converter(in_condition=False).convert(tree.body)
+
+
+def _check_depth(tree: ast.expr) -> None:
+    """Refuse a formula nested deeper than MAX_FORMULA_DEPTH (walked without recursion)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_FORMULA_DEPTH:
+            raise FormulaSyntaxError(
+                f"公式嵌套过深（超过 {MAX_FORMULA_DEPTH} 层），请拆成几个派生指标"
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
 def parse_rule(text: str) -> Compare:
@@ -200,24 +222,27 @@ class _Converter:
         if not isinstance(node.func, ast.Name) or node.keywords:
             raise FormulaSyntaxError(f"不支持的函数调用“{ast.unparse(node)}”")
         name = node.func.id
-        if name in LEDGER_FUNCTIONS:
-            return self._ledger_call(name, node.args)
-        arity = SCALAR_FUNCTIONS.get(name)
-        if arity is None:
-            known = "、".join([*SCALAR_FUNCTIONS, *LEDGER_FUNCTIONS])
+        function = formula_functions.lookup(name)
+        if function is None:
+            known = "、".join(formula_functions.names())
             raise FormulaSyntaxError(f"未知函数“{name}”，可用的函数：{known}")
-        if len(node.args) != arity:
-            raise FormulaSyntaxError(f"函数 {name} 需要 {arity} 个参数")
+        if isinstance(function, LedgerFunction):
+            return self._ledger_call(function, node.args)
+        if len(node.args) != function.arity:
+            raise FormulaSyntaxError(f"函数 {name} 需要 {function.arity} 个参数")
         args = tuple(self.convert(a) for a in node.args)
-        if name == "own" and not isinstance(args[0], ColumnRef):
-            raise FormulaSyntaxError("own 的参数应为台账列，例如 own(district_economy.区级税收)")
+        if function.column_argument and not all(isinstance(a, ColumnRef) for a in args):
+            raise FormulaSyntaxError(
+                f"{name} 的参数应为台账列，例如 {name}(district_economy.区级税收)"
+            )
         return Call(name, args)
 
-    def _ledger_call(self, name: str, args: list[ast.expr]) -> LedgerCall:
+    def _ledger_call(self, function: LedgerFunction, args: list[ast.expr]) -> LedgerCall:
+        name = function.name
         if not 1 <= len(args) <= 2:
             raise FormulaSyntaxError(f"函数 {name} 需要 1 或 2 个参数")
         target, condition = args[0], args[1] if len(args) == 2 else None
-        if name == "count" and isinstance(target, ast.Name):
+        if not function.needs_column and isinstance(target, ast.Name):
             ledger, column = target.id, None
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
             ledger, column = target.value.id, target.attr

@@ -21,6 +21,7 @@ from chengbei_report.progress import Progress
 from chengbei_report.read.period import PeriodData, is_workbook_file, load_period
 from chengbei_report.read.safety import Limits
 from chengbei_report.read.submission import Submission, cell_decimal
+from chengbei_report.render.sandbox import RenderLimits
 from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
 from chengbei_report.validate.context import CheckContext
 from chengbei_report.validate.run import validate_period
@@ -91,8 +92,11 @@ class Project:
         return validate_period(self.check_context(period), self.period_data(period))
 
     def output_dir(self, out_dir: Path | None, default: str, period: Period) -> Path:
-        """``out_dir`` as given, or ``./<default>/<period>/`` of the working directory."""
-        return (out_dir or Path.cwd() / default / period.code).resolve()
+        """``out_dir`` as given, or ``./<default>/<period>/`` of the working directory.
+
+        Not resolved: the output guard resolves it and names it in its messages as the user wrote it.
+        """
+        return out_dir or Path.cwd() / default / period.code
 
 
 def make_engine(workspace: Workspace, catalog: Catalog, load: Any) -> Engine:
@@ -128,9 +132,15 @@ def template_context(project: Project, period: Period) -> dict[str, Any]:
 
 
 def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
-    """The document in memory from a .md.j2 or .docx template (build and check share it)."""
+    """The document in memory from a .md.j2 or .docx template (build and check share it).
+
+    Includes come only from the workspace's and the built-in templates; the render is bounded.
+    """
+    roots = project.workspace.template_roots
+    limits = RenderLimits(seconds=project.limits.max_render_seconds)
+    context = template_context(project, period)
     if template_path.suffix.lower() == ".docx":
         from chengbei_report.render.docx_template import render_docx_template
 
-        return render_docx_template(template_path, template_context(project, period))
-    return render_text_template(template_path, template_context(project, period))
+        return render_docx_template(template_path, context, roots, limits)
+    return render_text_template(template_path, context, roots, limits)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from chengbei_report import units
+from chengbei_report import formula_functions, units
 from chengbei_report.formula import (
     BinOp,
     Call,
@@ -17,12 +17,12 @@ from chengbei_report.formula import (
     Ref,
     Shift,
 )
+from chengbei_report.formula_functions import FormulaFunction, LedgerFunction
+from chengbei_report.units import NUMBER, title
 
-NUMBER = "number"  # a bare constant: scales anything
+_F = TypeVar("_F", FormulaFunction, LedgerFunction)
 KIND_FAMILY = {"amount": "money", "area": "area", "length": "length", "ratio": "ratio"}
 KIND_FAMILY |= {"multiple": "multiple", "rank": "rank", "count": "count"}
-FAMILY_CN = {"money": "金额", "count": "计数", "area": "面积", "length": "长度", "ratio": "比率"}
-FAMILY_CN |= {"multiple": "倍数", "rank": "位次", NUMBER: "常数"}
 
 
 def infer_unit(indicators: Mapping[str, Any], ledgers: Mapping[str, Any], node: Node) -> str:
@@ -40,9 +40,8 @@ def infer_unit(indicators: Mapping[str, Any], ledgers: Mapping[str, Any], node: 
     if isinstance(node, ColumnRef):
         return _column_family(ledgers, node.ledger, node.column)
     if isinstance(node, LedgerCall):
-        if node.name == "sum" and node.column is not None:
-            return _column_family(ledgers, node.ledger, node.column)
-        return "count"
+        column = None if node.column is None else _column_family(ledgers, node.ledger, node.column)
+        return _function(node.name, LedgerFunction).unit(column)
     if isinstance(node, BinOp):
         return _binop(
             node.op,
@@ -50,7 +49,8 @@ def infer_unit(indicators: Mapping[str, Any], ledgers: Mapping[str, Any], node: 
             infer_unit(indicators, ledgers, node.right),
         )
     if isinstance(node, Call):
-        return _call(node.name, [infer_unit(indicators, ledgers, a) for a in node.args])
+        arguments = [infer_unit(indicators, ledgers, a) for a in node.args]
+        return _function(node.name, FormulaFunction).unit(arguments)
     raise ValueError("无法确定单位")
 
 
@@ -63,26 +63,21 @@ def _binop(op: str, left: str, right: str) -> str:
     if op in "+-":
         if NUMBER in (left, right) or left == right:
             return right if left == NUMBER else left
-        raise ValueError(f"{FAMILY_CN[left]}与{FAMILY_CN[right]}不能相加减")
+        raise ValueError(f"{title(left)}与{title(right)}不能相加减")
     if op == "*":
         if NUMBER in (left, right):
             return right if left == NUMBER else left
-        raise ValueError(f"{FAMILY_CN[left]}与{FAMILY_CN[right]}不能相乘")
+        raise ValueError(f"{title(left)}与{title(right)}不能相乘")
     if right == NUMBER:
         return left
     if left == right:
         return "ratio"
-    raise ValueError(f"{FAMILY_CN[left]}除以{FAMILY_CN[right]}没有意义")
+    raise ValueError(f"{title(left)}除以{title(right)}没有意义")
 
 
-def _call(name: str, args: list[str]) -> str:
-    if name == "growth":
-        return "ratio"
-    if name == "rank":
-        return "rank"
-    if name == "own":
-        return args[0]
-    first, second = args
-    if first != second and NUMBER not in (first, second):
-        raise ValueError(f"{name} 的两个参数单位不同：{FAMILY_CN[first]}与{FAMILY_CN[second]}")
-    return {"multiple": "multiple", "ratio": "ratio"}.get(name, first)
+def _function(name: str, kind: type[_F]) -> _F:
+    """The parsed call's entry (the parser let only registered names through)."""
+    function = formula_functions.lookup(name)
+    if not isinstance(function, kind):
+        raise ValueError(f"未知函数“{name}”")
+    return function

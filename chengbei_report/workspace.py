@@ -6,13 +6,15 @@ With no ``--workspace`` the bundled sample is used; it lives in the installed pa
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chengbei_report.errors import ReportError, UsageError, WorkspaceError
+from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
 
 CONFIG_FILE = "workspace.toml"
@@ -20,7 +22,9 @@ CATALOG_FILE = "catalog.toml"
 SUBMISSIONS_DIR = "submissions"
 TEMPLATES_DIR = "templates"
 
-_PACKAGE = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_TEMPLATE = "work_summary.md.j2"
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 OUTPUT_DEFAULTS = {
     "document": "{unit}{period}工作总结.docx",
     "workpaper": "{unit}{period}工作总结_底稿.xlsx",
@@ -29,8 +33,8 @@ OUTPUT_DEFAULTS = {
 
 def bundled_path(name: str) -> Path:
     """``sample_data`` or ``templates`` as shipped: inside the wheel, else the source tree."""
-    installed = _PACKAGE / "_bundled" / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
+    installed = PACKAGE_DIR / "_bundled" / name
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / name
 
 
 @dataclass(frozen=True)
@@ -52,15 +56,20 @@ class Workspace:
     def period_dir(self, period: Period) -> Path:
         return self.root / SUBMISSIONS_DIR / period.code
 
+    @property
+    def template_roots(self) -> list[Path]:
+        """The folders templates and their includes may come from: the workspace's, then ours."""
+        return [self.root / TEMPLATES_DIR, bundled_path(TEMPLATES_DIR)]
+
     def template_path(self, name: str | None = None) -> Path:
         """A template by name: the workspace's templates/ first, then the built-in ones."""
-        wanted = name or self.report.get("template", "work_summary.md.j2")
-        for folder in (self.root / TEMPLATES_DIR, bundled_path(TEMPLATES_DIR)):
-            if (folder / wanted).is_file():
-                return folder / wanted
-        raise WorkspaceError(
-            f"找不到模板“{wanted}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。"
-        )
+        wanted = name or self.report.get("template", DEFAULT_TEMPLATE)
+        found = confined_template(self.template_roots, wanted)
+        if found is None:
+            raise WorkspaceError(
+                f"找不到模板“{wanted}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。"
+            )
+        return found
 
     @property
     def official_layout(self) -> bool:
@@ -77,6 +86,41 @@ class Workspace:
         """The file name of an output; a plain name, checked when the workspace was opened."""
         pattern = self.report.get(key, OUTPUT_DEFAULTS[key])
         return pattern.format(unit=self.unit_name, period=period.full_label, code=period.code)
+
+
+def confined_template(roots: Sequence[Path], name: str) -> Path | None:
+    """The template ``name`` inside one of ``roots`` (resolved), or None when there is none.
+
+    A name is a relative path with ``/`` between folders; an absolute path, ``..``, a backslash
+    or a symlink whose target lies outside its folder is a ``TemplateError``, so a template can
+    never bring /etc/passwd or the catalog into a document.
+    """
+    parts = name.split("/")
+    if (
+        not name
+        or _CONTROL.search(name)
+        or "\\" in name
+        or name.startswith("/")
+        or ":" in parts[0]
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        shown = _CONTROL.sub("?", name)
+        raise TemplateError(
+            f"模板名“{shown}”不允许：模板只能是工作区 templates/ 或内置模板目录中的文件，"
+            "不能使用绝对路径、“..”或反斜杠。"
+        )
+    for root in roots:
+        candidate = root / name
+        if not candidate.exists():
+            continue
+        real, base = candidate.resolve(), root.resolve()
+        if not real.is_relative_to(base):
+            raise TemplateError(
+                f"模板“{name}”是指向 {real} 的链接，该文件在模板目录 {root} 之外，不能使用。"
+            )
+        if real.is_file():
+            return real
+    return None
 
 
 def parse_signing_date(text: str, error: type[ReportError] = UsageError) -> date:
@@ -143,6 +187,13 @@ def _baseline(config_path: Path, data: dict[str, Any]) -> Period:
 
 def _check_output_names(config_path: Path, workspace: Workspace) -> None:
     """Refuse a pattern with unknown placeholders or one that would leave the output folder."""
+    for key, value in {**workspace.unit, **workspace.report}.items():
+        if _CONTROL.search(value) and key in (*OUTPUT_DEFAULTS, "template", "name"):
+            raise WorkspaceError(
+                f"{config_path} 中 {key} 的值含有换行符或控制字符（如 NUL），不能用作名称。",
+                hint="请删去其中的换行符和不可见字符。",
+            )
+    names: dict[str, str] = {}
     for key in OUTPUT_DEFAULTS:
         pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
         try:
@@ -155,3 +206,10 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"
             )
+        names[key] = name
+    if names["document"].casefold() == names["workpaper"].casefold():
+        raise WorkspaceError(
+            f"{config_path} 中 [report] 的 document 与 workpaper 是同一个文件名“{names['document']}”，"
+            "底稿会覆盖工作总结。",
+            hint="请为两者取不同的文件名。",
+        )

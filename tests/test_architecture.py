@@ -7,6 +7,7 @@ blocks are left out, since they never run.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import chengbei_report
@@ -147,3 +148,29 @@ def test_importing_a_module_from_its_package_counts() -> None:
     source = "from chengbei_report.compute import engine\nfrom chengbei_report import units\n"
     known = {"compute", "compute.engine", "units"}
     assert imports_of(source, known) == {"compute", "compute.engine", "units"}
+
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+
+
+def test_the_architecture_document_names_every_module() -> None:
+    """docs/architecture.md's module map stays true: a new module is given its job there."""
+    named = set(re.findall(r"`([\w/]+\.py|[\w]+/)`", ARCHITECTURE.read_text(encoding="utf-8")))
+    missing = [
+        path.relative_to(PACKAGE).as_posix()
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name != "__init__.py"
+        and path.relative_to(PACKAGE).as_posix() not in named
+        and path.name not in named
+    ]
+    packages = {f"{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert missing == [] and packages <= named
+
+
+def test_the_recipes_name_tests_that_exist() -> None:
+    """Each recipe cites the test that exercises it; a renamed test must be renamed there too."""
+    cited = re.findall(r"`(tests/\w+\.py)::(\w+)`", ARCHITECTURE.read_text(encoding="utf-8"))
+    assert len(cited) >= 4
+    for test_file, name in cited:
+        path = PACKAGE.parent / test_file
+        assert f"def {name}(" in path.read_text(encoding="utf-8"), f"{test_file}::{name}"

@@ -101,6 +101,14 @@ def test_valid_catalog_loads_with_derived_indicators() -> None:
             (_indicator("people"), _indicator("x", "%", "ratio", "people + people")),
             "x.*得到的是计数.*比率",
         ),
+        (
+            (
+                _indicator("money", "万元", "amount"),
+                _indicator("people"),
+                _indicator("x", "%", "ratio", "ratio(money, people)"),
+            ),
+            "x.*单位不一致：ratio 的两个参数单位不同：金额与计数",
+        ),
         ((_indicator("a", kind="nonsense"),), "a.*类型“nonsense”无效"),
         ((_indicator("a", "人", "amount"),), "a.*单位“人”与类型 amount 不符"),
         (

@@ -13,12 +13,16 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from small_workspace import make_workspace
 
-from chengbei_report.commands.diff import diff_periods
+from chengbei_report import cli
+from chengbei_report.commands.diff import diff_periods, run_diff
 from chengbei_report.errors import UsageError
 from chengbei_report.period_diff import DiffRow, Flag, PeriodDiff
 from chengbei_report.periods import Period
+from chengbei_report.render import diff_output
 from chengbei_report.render.diff_output import (
+    DiffFormat,
     diff_bytes,
     diff_markdown,
     diff_xlsx,
@@ -257,3 +261,32 @@ def test_terminal_table_gives_the_reason_below_the_table() -> None:
     assert caption == f"[无法计算]帮扶成功就业（social_reemployed）——{BAD_CELL.note}".replace(
         " ", ""
     )
+
+
+def _tsv(diff: PeriodDiff) -> bytes:
+    return "".join("\t".join(row) + "\n" for row in display_rows(diff)).encode("utf-8")
+
+
+def test_a_format_added_to_the_table_is_written_by_diff(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The recipe of docs/architecture.md: one DiffFormat entry, nothing else."""
+    extended = {**diff_output.DIFF_FORMATS, "tsv": DiffFormat("tsv", periods=_tsv)}
+    monkeypatch.setattr(diff_output, "DIFF_FORMATS", extended)
+    workspace = make_workspace(tmp_path / "ws")
+    target = tmp_path / "对比.tsv"
+    outcome = run_diff("2022H1", "2023H1", output_format="tsv", out=target, workspace_dir=workspace)
+    rows = [line.split("\t") for line in target.read_text(encoding="utf-8").splitlines()]
+    assert outcome.written == target and rows[0][:2] == ["综合办公室", "tax"]
+    with pytest.raises(UsageError, match="报表版本对比不支持“tsv”格式"):
+        diff_output.workbook_diff_bytes(None, "tsv")  # type: ignore[arg-type]
+
+
+def test_a_format_outside_the_table_is_a_usage_error_naming_the_formats() -> None:
+    with pytest.raises(UsageError, match="没有“tsv”这种输出格式") as caught:
+        run_diff("2022H1", "2023H1", output_format="tsv")
+    assert caught.value.hint == "可用的格式：table、csv、json、xlsx、md。"
+
+
+def test_the_cli_offers_exactly_the_formats_of_the_table() -> None:
+    assert [choice.value for choice in cli.DiffFormat] == list(diff_output.DIFF_FORMATS)

@@ -29,8 +29,13 @@ def ws(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def forms(ws: Path) -> FormsResult:
-    return make_forms(PERIOD, workspace_dir=ws, out_dir=ws / "submissions" / "2023H2")
+def forms(ws: Path, tmp_path: Path) -> FormsResult:
+    """Forms made outside the workspace (it refuses submissions/), sent back by the departments."""
+    made = make_forms(PERIOD, workspace_dir=ws, out_dir=tmp_path / "填报表")
+    folder = ws / "submissions" / PERIOD.code
+    folder.mkdir()
+    returned = [Path(shutil.copy(path, folder / path.name)) for path in made.files]
+    return FormsResult(made.period, returned, made.skipped)
 
 
 def form_of(result: FormsResult, department: str) -> Path:
@@ -150,9 +155,13 @@ def test_forms_are_reproducible(ws: Path, tmp_path: Path) -> None:
     assert [p.read_bytes() for p in first.files] == [p.read_bytes() for p in second.files]
 
 
-def test_forms_never_overwrite_a_submission(ws: Path) -> None:
-    with pytest.raises(UsageError):
-        make_forms(Period.parse("2023H1"), workspace_dir=ws, out_dir=ws / "submissions" / "2023H1")
+@pytest.mark.parametrize("period", ["2023H1", "2023H2"])
+def test_forms_never_go_into_submissions(ws: Path, period: str) -> None:
+    """Not over a submission (2023H1), and not into a period folder at all (2023H2)."""
+    before = sorted(p.name for p in (ws / "submissions").rglob("*"))
+    with pytest.raises(UsageError, match="submissions"):
+        make_forms(Period.parse(period), workspace_dir=ws, out_dir=ws / "submissions" / period)
+    assert sorted(p.name for p in (ws / "submissions").rglob("*")) == before
 
 
 def test_departments_with_nothing_due_are_skipped(ws: Path, tmp_path: Path) -> None:

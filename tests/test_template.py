@@ -46,7 +46,8 @@ def _render(tmp_path: Path, text: str):
     path = tmp_path / "t.md.j2"
     path.write_text(text, encoding="utf-8")
     cur = FigureNamespace(_lookup, {*FIGURES, "broken"}, PERIOD)
-    return render_text_template(path, {"cur": cur, "period": PERIOD, "unit": {"name": "城北街道"}})
+    context = {"cur": cur, "period": PERIOD, "unit": {"name": "城北街道"}}
+    return render_text_template(path, context, [tmp_path])
 
 
 def test_structure_and_figure_positions(tmp_path: Path) -> None:

@@ -9,10 +9,11 @@ from typing import Any
 
 from chengbei_report.compute.figures import FigureUse
 from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.project import Project, open_project, render_document, stamp
-from chengbei_report.render.output import deterministic_zip, write_all_atomic
+from chengbei_report.render.output import deterministic_zip, repair_folder, write_set
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import RenderedDocument
 from chengbei_report.render.workpaper import workpaper_rows, write_workpaper
@@ -28,6 +29,7 @@ class BuildResult:
     figures: int = 0
     paragraphs: int = 0
     uses: list[FigureUse] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # an interrupted earlier build, finished
 
     @property
     def ok(self) -> bool:
@@ -43,6 +45,7 @@ class BuildResult:
             "figures": self.figures,
             "paragraphs": self.paragraphs,
             "findings": self.findings.to_dict(),
+            "repaired": self.repaired,
         }
 
 
@@ -62,56 +65,61 @@ def build_report(
     """
     project = open_project(workspace_dir, progress)
     project.require_period(period)
+    template_path = template or project.workspace.template_path()
+    target = project.output_dir(out_dir, "out", period)
+    names = _output_paths(project, period, target)
+    root = project.workspace.root
+    inputs = [template_path, project.workspace.catalog_path]
+    guard_outputs(names, inputs=[*inputs, *_period_files(project, period)], workspace=root)
     findings = FindingReport()
+    result = BuildResult(period=period, findings=findings, repaired=repair_folder(target))
     findings.extend(project.validate(period))
-    result = BuildResult(period=period, findings=findings)
     if not findings.ok:
         return result
-    template_path = template or project.workspace.template_path()
     rendered = render_document(project, period, template_path)
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
-    target = project.output_dir(out_dir, "out", period)
-    result.document, result.workpaper = write_all_atomic(
-        _outputs(project, period, rendered, target, signed or project.workspace.signing_date),
+    contents = _output_bytes(project, period, rendered, signed or project.workspace.signing_date)
+    written = write_set(
+        list(zip(names, contents, strict=True)),
         inputs=[template_path, *_input_files(project)],
+        workspace=root,
     )
+    result.document, result.workpaper = written.paths
+    result.repaired.extend(written.repaired)
     result.uses = rendered.uses
     result.figures = len(rendered.uses)
     result.paragraphs = len(rendered.blocks)
     if pdf:
         from chengbei_report.render.pdf import convert_to_pdf
 
-        result.pdf = convert_to_pdf(result.document, target)
+        result.pdf = convert_to_pdf(result.document, result.document.parent)
         from chengbei_report.render.pdf import font_findings
 
         findings.extend(font_findings(result.pdf.name))
     return result
 
 
-def _outputs(
-    project: Project,
-    period: Period,
-    rendered: RenderedDocument,
-    target: Path,
-    signed: date | None,
-) -> list[tuple[Path, bytes]]:
+def _output_paths(project: Project, period: Period, target: Path) -> list[Path]:
+    """Where the document and the working paper go, in that order."""
+    return [
+        target / project.workspace.output_name("document", period),
+        target / project.workspace.output_name("workpaper", period),
+    ]
+
+
+def _output_bytes(
+    project: Project, period: Period, rendered: RenderedDocument, signed: date | None
+) -> list[bytes]:
     """The document and the working paper, as bytes, both made before either is written."""
     when = stamp(period)
     title = _title(project, period)
     workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
-    return [
-        (
-            target / project.workspace.output_name("document", period),
-            _document_bytes(project, rendered, title, f"{period.full_label}工作总结", when, signed),
-        ),
-        (
-            target / project.workspace.output_name("workpaper", period),
-            deterministic_zip(workpaper, when),
-        ),
-    ]
+    subject = f"{period.full_label}工作总结"
+    document = _document_bytes(project, rendered, title, subject, when, signed)
+    return [document, deterministic_zip(workpaper, when)]
 
 
 def _document_bytes(
@@ -164,6 +172,11 @@ def _validate_other_periods(
         for other in sorted(used)
         for finding in project.validate(other)
     ]
+
+
+def _period_files(project: Project, period: Period) -> list[Path]:
+    """The files of the period folder, known before any is read."""
+    return sorted(p for p in project.workspace.period_dir(period).iterdir() if p.is_file())
 
 
 def _input_files(project: Project) -> list[Path]:

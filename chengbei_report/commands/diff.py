@@ -16,7 +16,7 @@ from chengbei_report.errors import UsageError
 from chengbei_report.period_diff import PeriodDiff
 from chengbei_report.periods import Period
 from chengbei_report.project import open_project
-from chengbei_report.render.diff_output import diff_bytes, workbook_diff_bytes
+from chengbei_report.render.diff_output import diff_bytes, diff_format, workbook_diff_bytes
 from chengbei_report.render.output import write_atomic
 
 
@@ -51,17 +51,19 @@ def run_diff(
         found = diff_workbooks(Path(old), Path(new), workspace_dir=workspace_dir)
         if output_format == "json" and out is None:
             return DiffOutcome(found, output_format)
-        return _emit(
-            DiffOutcome(found, output_format), workbook_diff_bytes(found, output_format), out
-        )
+        data = workbook_diff_bytes(found, output_format)
+        inputs = (Path(old), Path(new))
+        return _emit(DiffOutcome(found, output_format), data, out, workspace_dir, inputs)
     if any(workbooks):
         raise UsageError(
             f"要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表；"
             f"“{old if workbooks[0] else new}”是文件，“{new if workbooks[0] else old}”不是。"
         )
     old_period, new_period = Period.parse(old), Period.parse(new)
-    if output_format == "xlsx" and out is None:
-        raise UsageError("xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
+    if diff_format(output_format).needs_file and out is None:
+        raise UsageError(
+            f"{output_format} 格式须用 --out 指定输出文件，如 --out 对比.{output_format}。"
+        )
     periods = diff_periods(
         old_period,
         new_period,
@@ -72,7 +74,7 @@ def run_diff(
     outcome = DiffOutcome(periods, output_format)
     if output_format in ("json", "table") and out is None:
         return outcome
-    return _emit(outcome, diff_bytes(periods, output_format), out)
+    return _emit(outcome, diff_bytes(periods, output_format), out, workspace_dir)
 
 
 def _names_a_file(name: str) -> bool:
@@ -100,10 +102,20 @@ def diff_periods(
     )
 
 
-def _emit(outcome: DiffOutcome, data: bytes, out: Path | None) -> DiffOutcome:
-    """File content to ``out``, or kept for the terminal."""
+def _emit(
+    outcome: DiffOutcome,
+    data: bytes,
+    out: Path | None,
+    workspace_dir: Path | None,
+    inputs: tuple[Path, ...] = (),
+) -> DiffOutcome:
+    """File content to ``out`` (never over an input or into a workspace), or kept for the terminal.
+
+    With no ``workspace_dir`` the workspace is the bundled sample, which the guard covers as part
+    of the package.
+    """
     if out is None:
         outcome.content = data
     else:
-        outcome.written = write_atomic(out, data)
+        outcome.written = write_atomic(out, data, inputs=inputs, workspace=workspace_dir)
     return outcome

@@ -9,6 +9,7 @@ from typing import Any
 
 from chengbei_report.catalog import Indicator
 from chengbei_report.errors import ComputeError
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.project import Project, open_project, stamp
 from chengbei_report.read.period import submission_files
@@ -36,6 +37,7 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
     target = project.output_dir(out_dir, "forms", period)
     protected = submission_files(project.workspace.period_dir(period))
     result = FormsResult(period)
+    planned: list[tuple[Path, bytes]] = []
     for department in project.catalog.departments.values():
         indicators, ledgers = due(project.catalog, department, period)
         if not indicators and not ledgers:
@@ -47,7 +49,11 @@ def make_forms(period: Period, *, workspace_dir: Path | None, out_dir: Path | No
             project.workspace.unit_name, department, period, (indicators, ledgers), previous, when
         )
         name = f"{project.workspace.unit_name}_{period.code}_{department.name}.xlsx"
-        result.files.append(write_atomic(target / name, data, inputs=protected))
+        planned.append((target / name, data))
+    root = project.workspace.root
+    guard_outputs([path for path, _data in planned], inputs=protected, workspace=root)
+    for path, data in planned:
+        result.files.append(write_atomic(path, data, inputs=protected, workspace=root))
     return result
 
 

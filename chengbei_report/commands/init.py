@@ -6,12 +6,15 @@ layout, with its Jinja tags as text, for people who would rather edit the templa
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from chengbei_report.errors import UsageError
+from chengbei_report.errors import OutputError, UsageError
+from chengbei_report.guard import guard_outputs
+from chengbei_report.render.output import os_error_reason
 from chengbei_report.workspace import TEMPLATES_DIR, bundled_path
 
 
@@ -21,9 +24,28 @@ def init_workspace(directory: Path) -> Path:
     The copy is assembled in a temporary sibling folder and moved into place at the end, so an
     interrupted run never leaves half a workspace behind.
     """
-    target = directory.expanduser().resolve()
+    target = guard_outputs([directory])[0]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"目录 {target} 已存在且不为空，为避免覆盖已有文件，未做任何改动。")
+    try:
+        _assemble(target)
+    except OSError as err:
+        reason, hint = os_error_reason(_first_failure(err))
+        raise OutputError(f"无法创建工作区 {target}：{reason}", hint=hint) from err
+    return target
+
+
+def _first_failure(err: OSError) -> OSError:
+    """copytree gathers its failures into one shutil.Error as text; the first one, with its errno."""
+    failures = err.args[0] if isinstance(err, shutil.Error) and err.args else None
+    if isinstance(failures, list) and failures:
+        found = re.search(r"\[Errno (\d+)\] ([^:']*)", str(failures[0][-1]))
+        if found:
+            return OSError(int(found.group(1)), found.group(2))
+    return err
+
+
+def _assemble(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".init-", dir=target.parent))
     try:
@@ -35,8 +57,7 @@ def init_workspace(directory: Path) -> Path:
         staging.rename(target)
     finally:
         if staging.exists():
-            shutil.rmtree(staging)
-    return target
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 # The starter's timestamp: fixed, so that two workspaces get byte-identical starters.

@@ -9,6 +9,7 @@ from typing import Any
 
 from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding, FindingReport
+from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.project import Project, open_project
@@ -72,7 +73,7 @@ def validate_submissions(
         findings=FindingReport(findings),
     )
     if annotate_dir is not None:
-        _annotate(result, submissions, annotate_dir)
+        _annotate(result, submissions, annotate_dir, project.workspace.root)
     return result
 
 
@@ -121,7 +122,9 @@ def _validate_files(
     return findings, submissions
 
 
-def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: Path) -> None:
+def _annotate(
+    result: ValidationResult, submissions: list[Submission], out_dir: Path, workspace: Path
+) -> None:
     from chengbei_report.render.annotate import annotate_workbooks
 
     sources = {s.file: s.path for s in submissions if s.workbook is not None}
@@ -131,5 +134,7 @@ def _annotate(result: ValidationResult, submissions: list[Submission], out_dir: 
             f"批注副本目录 {out_dir} 就是报表所在目录，副本会被当作报表再次读取。",
             hint="请为 --annotate 指定另一个目录。",
         )
-    annotated = annotate_workbooks(result.findings.findings, sources, out_dir)
+    outputs = [out_dir / name for name in sources]
+    guard_outputs(outputs, inputs=list(sources.values()), workspace=workspace)
+    annotated = annotate_workbooks(result.findings.findings, sources, out_dir, workspace)
     result.annotated, result.not_annotated = annotated.written, annotated.skipped

@@ -14,7 +14,7 @@ from functools import partial, reduce
 from itertools import compress, repeat
 from typing import Any, TypeVar
 
-from chengbei_report import units
+from chengbei_report import formula_functions, units
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.compute.figures import CellSource, Figure, LedgerSource, Source
 from chengbei_report.compute.inputs import CellNumber, LedgerData, PeriodInput
@@ -37,11 +37,13 @@ from chengbei_report.formula import (
     Shift,
     Text,
 )
+from chengbei_report.formula_functions import FormulaFunction, LedgerFunction
 from chengbei_report.periods import Period
 from chengbei_report.sheets import CellValue, column_letter
 
 _TOTALS = ("合计", "小计", "总计", "全区")  # rows of a district table that are not units
 _T = TypeVar("_T")
+_F = TypeVar("_F", FormulaFunction, LedgerFunction)
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,9 @@ class _Evaluation:
     def at(self, period: Period) -> _Evaluation:
         return _Evaluation(self.engine, period, self.label)
 
+    def shifted(self, to: str) -> _Evaluation:
+        return self.at(self.engine.shifted(self.period, to))
+
     def scalar(self, node: Node) -> _Value:
         if isinstance(node, Num):
             return _Value(node.value)
@@ -196,19 +201,26 @@ class _Evaluation:
             figure = self.engine.figure(node.code, self.period)
             return _Value(figure.value, figure.unit, (figure,))
         if isinstance(node, Shift):
-            return self.at(self.engine.shifted(self.period, node.to)).scalar(node.operand)
+            return self.shifted(node.to).scalar(node.operand)
         if isinstance(node, Neg):
             inner = self.scalar(node.operand)
             return _Value(-inner.value, inner.unit, inner.inputs, inner.sources)
         if isinstance(node, BinOp):
-            return self._binop(node.op, self.scalar(node.left), self.scalar(node.right))
+            return self.arithmetic(node.op, self.scalar(node.left), self.scalar(node.right))
         if isinstance(node, Call):
-            return self._call(node)
+            return self._function(node.name, FormulaFunction).evaluate(self, *node.args)
         if isinstance(node, LedgerCall):
             return self._aggregate(node)
         raise ComputeError(f"{self.label}：公式中这一部分不能单独求值（{type(node).__name__}）。")
 
-    def _binop(self, op: str, left: _Value, right: _Value) -> _Value:
+    def _function(self, name: str, kind: type[_F]) -> _F:
+        """The registered function a parsed call names (formula_functions.py)."""
+        function = formula_functions.lookup(name)
+        if not isinstance(function, kind):
+            raise ComputeError(f"{self.label}：未知函数“{name}”。")
+        return function
+
+    def arithmetic(self, op: str, left: _Value, right: _Value) -> _Value:
         inputs = left.inputs + right.inputs
         sources = left.sources + right.sources
         right_value = units.align(right.value, right.unit, left.unit)
@@ -228,25 +240,8 @@ class _Evaluation:
             )
         return numerator / denominator
 
-    def _call(self, node: Call) -> _Value:
-        if node.name == "rank":
-            return self._rank(node.args[0])
-        if node.name == "own":
-            assert isinstance(node.args[0], ColumnRef)
-            return self._own(node.args[0])
-        if node.name == "growth":
-            current = self.scalar(node.args[0])
-            previous = self.at(self.period.same_period_last_year()).scalar(node.args[0])
-            return self._relative(current, previous, "%")
-        first, second = (self.scalar(a) for a in node.args)
-        if node.name == "multiple":
-            return self._relative(first, second, "倍")
-        if node.name == "ratio":
-            return self._binop("/", first, second)
-        return self._binop("-", first, second)  # net
-
-    def _relative(self, current: _Value, base: _Value, unit: str) -> _Value:
-        ratio = self._binop("/", current, base)
+    def relative(self, current: _Value, base: _Value, unit: str) -> _Value:
+        ratio = self.arithmetic("/", current, base)
         return _Value(ratio.value - 1, unit, ratio.inputs, ratio.sources)
 
     def _aggregate(self, node: LedgerCall) -> _Value:
@@ -255,14 +250,8 @@ class _Evaluation:
         chosen = self._chosen(node.condition, table)
         aggregate = _describe_aggregate(node)
         column = node.column or table.ledger.key
-        unit = ""
-        if node.name == "count":
-            value = Decimal(len(chosen))
-        elif node.name == "distinct":
-            value = Decimal(len(set(_pick(table.column(column), chosen)) - {None}))
-        else:
-            value = sum(self._numbers(table, column, chosen), Decimal(0))
-            unit = table.ledger.column(column).unit  # type: ignore[union-attr]
+        records = _Records(self, table, column, chosen)
+        value, unit = self._function(node.name, LedgerFunction).evaluate(records)
         source = LedgerSource(
             table.file,
             table.sheet,
@@ -310,7 +299,7 @@ class _Evaluation:
             )
         return numbers  # type: ignore[return-value]
 
-    def _rank(self, node: Node) -> _Value:
+    def rank(self, node: Node) -> _Value:
         vector, sources = self._vector(node)
         own = vector.get(self.engine.unit_name)
         if own is None:
@@ -321,8 +310,9 @@ class _Evaluation:
             Decimal(1 + sum(1 for v in vector.values() if v > own)), "位", (), tuple(sources)
         )
 
-    def _own(self, node: ColumnRef) -> _Value:
+    def own(self, node: Node) -> _Value:
         """The unit's own row of a district table: one cell, named as its source."""
+        assert isinstance(node, ColumnRef)
         table = self.engine.ledger(node.ledger, self.period, self.label)
         keys = [
             str(raw).strip() if raw is not None else "" for raw in table.column(table.ledger.key)
@@ -359,15 +349,18 @@ class _Evaluation:
             )
             return vector, [source]
         if isinstance(node, Shift):
-            return self.at(self.engine.shifted(self.period, node.to))._vector(node.operand)
+            return self.shifted(node.to)._vector(node.operand)
         if isinstance(node, BinOp):
             return self._vector_binop(node.op, self._vector(node.left), self._vector(node.right))
-        if isinstance(node, Call) and node.name == "growth":
-            current = self._vector(node.args[0])
-            previous = self.at(self.period.same_period_last_year())._vector(node.args[0])
-            ratio = self._vector_binop("/", current, previous)
-            return self._vector_binop("-", ratio, ({"*": Decimal(1)}, []))
-        raise ComputeError(f"{self.label}：rank() 中只能使用台账列、常数、四则运算和 growth()。")
+        function = formula_functions.lookup(node.name) if isinstance(node, Call) else None
+        if isinstance(function, FormulaFunction) and function.elementwise:
+            return function.evaluate(_Rows(self), *node.args)
+        allowed = "、".join(
+            f"{f.name}()"
+            for f in formula_functions.FUNCTIONS.values()
+            if isinstance(f, FormulaFunction) and f.elementwise
+        )
+        raise ComputeError(f"{self.label}：rank() 中只能使用台账列、常数、四则运算和 {allowed}。")
 
     def _units_vector(self, table: LedgerData, column: str) -> dict[str, Decimal]:
         """One value per unit of the district; a 合计 row or a blank name is no competitor."""
@@ -401,6 +394,55 @@ class _Evaluation:
             else:
                 result[key] = {"+": a + b, "-": a - b, "*": a * b}[op]
         return result, ls + rs
+
+
+class _Records:
+    """The records a ledger function works on (formula_functions.Records)."""
+
+    def __init__(
+        self, evaluation: _Evaluation, table: LedgerData, column: str, chosen: Sequence[int]
+    ) -> None:
+        self._evaluation = evaluation
+        self._table = table
+        self._column = column
+        self._chosen = chosen
+        found = table.ledger.column(column)
+        self.unit = found.unit if found is not None else ""
+
+    def count(self) -> int:
+        return len(self._chosen)
+
+    def values(self) -> list[object]:
+        return _pick(self._table.column(self._column), self._chosen)
+
+    def numbers(self) -> list[Decimal]:
+        return self._evaluation._numbers(self._table, self._column, self._chosen)
+
+
+_Vector = tuple[dict[str, Decimal], list[Source]]
+
+
+class _Rows:
+    """An evaluation over the rows of a ledger, for the element-wise functions inside rank()."""
+
+    def __init__(self, evaluation: _Evaluation) -> None:
+        self._evaluation = evaluation
+
+    def scalar(self, node: Node) -> _Vector:
+        return self._evaluation._vector(node)
+
+    def shifted(self, to: str) -> _Rows:
+        return _Rows(self._evaluation.shifted(to))
+
+    def arithmetic(self, op: str, left: _Vector, right: _Vector) -> _Vector:
+        return self._evaluation._vector_binop(op, left, right)
+
+    def relative(self, current: _Vector, base: _Vector, unit: str) -> _Vector:
+        ratio = self.arithmetic("/", current, base)
+        return self.arithmetic("-", ratio, ({"*": Decimal(1)}, []))
+
+    def rank(self, node: Node) -> _Vector:
+        raise ComputeError(f"{self._evaluation.label}：rank() 中不能再用 rank()。")
 
 
 def _common_keys(left: dict[str, Decimal], right: dict[str, Decimal]) -> list[str]:

@@ -103,6 +103,7 @@ class Limits:
     max_cells: int = 30_000_000
     max_cell_chars: int = 32_767
     max_seconds: int = 120
+    max_render_seconds: int = 30  # filling the template (render/sandbox.py has the other bounds)
     max_value: int = 10**15  # largest magnitude of a figure, in its unit (validate/values.py)
 
     @classmethod

@@ -6,10 +6,10 @@ looked up. The original file is never opened for writing; copies go through ``wr
 
 from __future__ import annotations
 
-import io
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,9 +31,14 @@ class AnnotateResult:
 
 
 def annotate_workbooks(
-    findings: Sequence[Finding], sources: Mapping[str, Path], out_dir: Path
+    findings: Sequence[Finding],
+    sources: Mapping[str, Path],
+    out_dir: Path,
+    workspace: Path | None = None,
 ) -> AnnotateResult:
-    """One annotated copy per file in ``sources`` (name → path) that has findings."""
+    """One annotated copy per file in ``sources`` (name → path) that has findings.
+
+    Copies pass the output guard: never over a source, never into ``workspace``'s folders."""
     result = AnnotateResult()
     by_file: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -44,7 +49,9 @@ def annotate_workbooks(
         if data is None:
             result.skipped.append(name)
             continue
-        result.written.append(write_atomic(out_dir / name, data, inputs=list(sources.values())))
+        result.written.append(
+            write_atomic(out_dir / name, data, inputs=list(sources.values()), workspace=workspace)
+        )
     return result
 
 
@@ -52,6 +59,8 @@ def annotated_bytes(path: Path, findings: Collection[Finding]) -> bytes | None:
     """The workbook at ``path`` with ``findings`` marked; None when openpyxl cannot open it."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
+
+    from chengbei_report.render.xlsx import saved_bytes
 
     try:
         book = openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
@@ -64,9 +73,8 @@ def annotated_bytes(path: Path, findings: Collection[Finding]) -> bytes | None:
         notes.setdefault((sheet, _anchor(book[sheet], cell)), []).append(finding)
     for (sheet, cell), items in notes.items():
         _mark(book[sheet][cell], items)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    book.properties.modified = datetime.now(UTC).replace(tzinfo=None)
+    return saved_bytes(book)
 
 
 def _anchor(sheet: Worksheet, cell: str) -> str:

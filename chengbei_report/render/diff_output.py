@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -19,7 +21,6 @@ from chengbei_report.period_diff import POINTS, DiffRow, PeriodDiff
 from chengbei_report.periods import stamp
 from chengbei_report.render.numbers import format_number, format_percent, round_half_up
 from chengbei_report.render.text import json_text
-from chengbei_report.render.xlsx import put_text, workbook_bytes
 
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
     from chengbei_report.compare.workbooks import WorkbookDiff
 
-FILE_FORMATS = ("csv", "json", "xlsx", "md")
 SHEET = "对比"
 NOTES_SHEET = "说明"
 DASH = "—"
@@ -256,6 +256,8 @@ def _fill_diff_sheet(sheet: Worksheet, diff: PeriodDiff) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from chengbei_report.render.xlsx import put_text
+
     names = headers(diff)
     for column, (name, width) in enumerate(zip(names, _WIDTHS, strict=True), start=1):
         put_text(sheet.cell(1, column), name)
@@ -284,6 +286,8 @@ def _fill_diff_sheet(sheet: Worksheet, diff: PeriodDiff) -> None:
 
 
 def _fill_notes(sheet: Worksheet, diff: PeriodDiff) -> None:
+    from chengbei_report.render.xlsx import put_text
+
     threshold = DASH if diff.threshold is None else f"{format_number(diff.threshold * 100)}%"
     lines = (
         f"{diff.old.full_label}与{diff.new.full_label}指标对比",
@@ -303,6 +307,8 @@ def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
     """The .xlsx for a leader: frozen header, number formats, flagged rows highlighted."""
     from openpyxl import Workbook
 
+    from chengbei_report.render.xlsx import workbook_bytes
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
@@ -310,22 +316,6 @@ def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
     _fill_notes(workbook.create_sheet(NOTES_SHEET), diff)
     workbook.properties.title = f"{diff.old.code}-{diff.new.code}指标对比"
     return workbook_bytes(workbook, when)
-
-
-def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
-    """The file content of a diff in one of FILE_FORMATS."""
-    if output_format == "xlsx":
-        return diff_xlsx(diff, stamp(diff.new))
-    if output_format == "csv":
-        return diff_csv(diff).encode("utf-8-sig")  # with BOM, so Excel reads Chinese
-    if output_format == "json":
-        return diff_json(diff).encode("utf-8")
-    if output_format == "md":
-        return diff_markdown(diff).encode("utf-8")
-    raise UsageError(
-        f"不能把对比结果写成“{output_format}”格式的文件。",
-        hint=f"可用的文件格式：{'、'.join(FILE_FORMATS)}；table 只在终端显示。",
-    )
 
 
 def workbook_diff_text(diff: WorkbookDiff) -> str:
@@ -348,12 +338,66 @@ def workbook_diff_text(diff: WorkbookDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def workbook_diff_bytes(diff: WorkbookDiff, output_format: str) -> bytes:
-    """A workbook diff as text (``table``) or JSON; the other formats are for period diffs."""
-    if output_format == "json":
-        return json_text(diff.to_dict()).encode("utf-8")
-    if output_format == "table":
-        return workbook_diff_text(diff).encode("utf-8")
-    raise UsageError(
-        f"报表版本对比不支持“{output_format}”格式。", hint="请用 --format table 或 --format json。"
+@dataclass(frozen=True)
+class DiffFormat:
+    """One ``diff --format``: the file content it makes of a period diff and of a workbook diff.
+
+    ``None`` where the format does not apply. The CLI offers every name of ``DIFF_FORMATS``;
+    a period diff in ``table`` or ``json`` without ``--out`` is shown by the CLI itself.
+    """
+
+    name: str
+    periods: Callable[[PeriodDiff], bytes] | None = None
+    workbooks: Callable[[WorkbookDiff], bytes] | None = None
+    needs_file: bool = False  # binary content: only with --out
+
+
+DIFF_FORMATS: dict[str, DiffFormat] = {
+    entry.name: entry
+    for entry in (
+        DiffFormat("table", workbooks=lambda diff: workbook_diff_text(diff).encode("utf-8")),
+        # csv with a BOM, so that Excel reads the Chinese
+        DiffFormat("csv", periods=lambda diff: diff_csv(diff).encode("utf-8-sig")),
+        DiffFormat(
+            "json",
+            periods=lambda diff: diff_json(diff).encode("utf-8"),
+            workbooks=lambda diff: json_text(diff.to_dict()).encode("utf-8"),
+        ),
+        DiffFormat("xlsx", periods=lambda diff: diff_xlsx(diff, stamp(diff.new)), needs_file=True),
+        DiffFormat("md", periods=lambda diff: diff_markdown(diff).encode("utf-8")),
     )
+}
+
+
+def diff_format(name: str) -> DiffFormat:
+    """The format called ``name``; a usage error naming the formats otherwise."""
+    found = DIFF_FORMATS.get(name)
+    if found is None:
+        raise UsageError(
+            f"没有“{name}”这种输出格式。", hint=f"可用的格式：{'、'.join(DIFF_FORMATS)}。"
+        )
+    return found
+
+
+def diff_bytes(diff: PeriodDiff, output_format: str) -> bytes:
+    """The file content of a period diff in one of the formats that write one."""
+    write = diff_format(output_format).periods
+    if write is None:
+        names = [entry.name for entry in DIFF_FORMATS.values() if entry.periods is not None]
+        raise UsageError(
+            f"不能把对比结果写成“{output_format}”格式的文件。",
+            hint=f"可用的文件格式：{'、'.join(names)}；table 只在终端显示。",
+        )
+    return write(diff)
+
+
+def workbook_diff_bytes(diff: WorkbookDiff, output_format: str) -> bytes:
+    """A workbook diff in one of the formats that write one (``table`` is text)."""
+    write = diff_format(output_format).workbooks
+    if write is None:
+        names = [entry.name for entry in DIFF_FORMATS.values() if entry.workbooks is not None]
+        raise UsageError(
+            f"报表版本对比不支持“{output_format}”格式。",
+            hint=f"请用 {' 或 '.join(f'--format {name}' for name in names)}。",
+        )
+    return write(diff)

@@ -9,6 +9,7 @@ template's own (a table style, say) stay.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
@@ -18,6 +19,7 @@ from docx.oxml.ns import qn
 
 from chengbei_report.errors import TemplateError
 from chengbei_report.render.blocks import Block, BlockKind, Sections
+from chengbei_report.render.sandbox import RenderLimits
 from chengbei_report.render.template import (
     CLOSE,
     MID,
@@ -33,13 +35,20 @@ _HEADING1 = re.compile(r"^[一二三四五六七八九十]+、")
 _HEADING2 = re.compile(r"^（[一二三四五六七八九十]+）")
 
 
-def render_docx_template(path: Path, context: dict[str, Any]) -> RenderedDocument:
+def render_docx_template(
+    path: Path,
+    context: dict[str, Any],
+    roots: Sequence[Path],
+    limits: RenderLimits | None = None,
+) -> RenderedDocument:
+    """Render a Word template; its includes, like a text template's, come from ``roots`` only."""
     from docxtpl import DocxTemplate
 
     recorder = Recorder()
-    env = make_environment(path.parent, recorder)
+    env = make_environment(roots, recorder, limits=limits)
     template = DocxTemplate(str(path))
     with template_errors(path):
+        env.start()
         template.render(context, jinja_env=env, autoescape=False)
     blocks = _locate_uses(template.docx, recorder)
     buffer = BytesIO()

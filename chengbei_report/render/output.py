@@ -10,16 +10,25 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import json
 import os
 import re
+import secrets
 import stat
-import tempfile
+import time
 import zipfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from chengbei_report.errors import OutputError, UsageError
+from chengbei_report.errors import OutputError
+from chengbei_report.guard import guard_outputs
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 # Mode of a newly created output; an existing output keeps its own mode.
 _NEW_FILE_MODE = 0o644
@@ -32,24 +41,280 @@ _ZIP_EXTERNAL_ATTR = (stat.S_IFREG | 0o644) << 16
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _is_same_file(path: Path, other: Path) -> bool:
-    """Whether two paths name one file, through symlinks, hard links and case folding."""
-    if path.resolve() == other.resolve():
-        return True
+_PREFIX = ".cbr-"  # every temporary, backup and journal file of ours starts with this
+_JOURNAL = f"{_PREFIX}journal.json"
+LOCK_WAIT_SECONDS = 10.0  # a second build into the same folder waits this long, then stops
+_OPEN_HINT = "如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试"
+_REASONS = {  # errno → (why, what to do)
+    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘空间，或用 --out 写到另一块磁盘后重试"),
+    errno.EDQUOT: ("磁盘配额已用完", "请清理空间或联系管理员后重试"),
+    errno.EFBIG: ("文件超过系统允许的大小（如 ulimit -f 的限制）", "请解除文件大小限制后重试"),
+    errno.EROFS: ("磁盘是只读的", "请用 --out 写到可写的目录"),
+    errno.EACCES: ("没有写入权限", _OPEN_HINT),
+    errno.EPERM: ("没有写入权限", _OPEN_HINT),
+    errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或用 --out 指定另一个目录"),
+    errno.ENAMETOOLONG: ("文件名过长", "请缩短输出目录或 workspace.toml 中的文件名"),
+    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "请检查 --out 指定的目录"),
+}
+
+
+@dataclass
+class WrittenSet:
+    """The files a write installed, and what it had to repair of an interrupted earlier write."""
+
+    paths: list[Path]
+    repaired: list[str] = field(default_factory=list)
+
+
+def write_atomic(
+    path: Path, data: bytes, *, inputs: Collection[Path] = (), workspace: Path | None = None
+) -> Path:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new one, never half.
+
+    Returns the resolved path written. Raises ``UsageError`` when the guard refuses ``path`` and
+    ``OutputError`` when the file cannot be written; the old file is then left as it was.
+    """
+    return write_set([(path, data)], inputs=inputs, workspace=workspace).paths[0]
+
+
+def write_all_atomic(
+    files: Sequence[tuple[Path, bytes]],
+    *,
+    inputs: Collection[Path] = (),
+    workspace: Path | None = None,
+) -> list[Path]:
+    """``write_set`` for callers that only need the paths."""
+    return write_set(files, inputs=inputs, workspace=workspace).paths
+
+
+def write_set(
+    files: Sequence[tuple[Path, bytes]],
+    *,
+    inputs: Collection[Path] = (),
+    workspace: Path | None = None,
+) -> WrittenSet:
+    """Write outputs that belong together (a document and its working paper) as one set.
+
+    Every path passes the output guard; the folders are locked against a second writer; every
+    file is written and flushed to a temporary sibling; a journal naming the set is written
+    atomically; only then are the files moved into place, the old ones set aside until all moves
+    succeed. A failure leaves the old set as it was; a crash at any instant leaves a journal that
+    the next write into the folder (or ``repair_folder``) rolls forward, so the folder then holds
+    the whole new set. No temporary file survives the next write.
+    """
+    targets = guard_outputs([path for path, _data in files], inputs=inputs, workspace=workspace)
+    folders = sorted({target.parent for target in targets})
+    if len(folders) > 1:
+        raise ValueError("a set of outputs is installed into one folder")
+    current = targets[0] if targets else Path()
     try:
-        return os.path.samefile(path, other)
-    except OSError:
-        return False
+        for folder in folders:
+            _make_folder(folder)
+        with _locked(folders):
+            repaired = [note for folder in folders for note in _recover(folder)]
+            staged: list[Path] = []
+            try:
+                for current, (_path, data) in zip(targets, files, strict=True):
+                    if current.is_dir():
+                        raise IsADirectoryError(errno.EISDIR, "同名文件夹已存在", str(current))
+                    staged.append(_stage(current, data))
+                _install(staged, targets)
+            finally:
+                for tmp_path in staged:
+                    _remove(tmp_path)
+    except OSError as err:
+        reason, hint = os_error_reason(err)
+        raise OutputError(f"无法写入文件 {current}：{reason}", hint=hint) from err
+    return WrittenSet(targets, repaired)
 
 
-def refuse_inputs(path: Path, inputs: Collection[Path]) -> None:
-    """Stop before an output could replace one of the files the report was read from."""
-    for source in inputs:
-        if _is_same_file(path, source):
-            raise UsageError(
-                f"输出文件 {path} 就是输入文件 {source}，为避免覆盖原始数据，已停止写入",
-                hint="请为输出指定其他文件名或文件夹",
-            )
+def _make_folder(folder: Path) -> None:
+    """Create the output folder; a file in the way is named as such, not as "File exists"."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as err:
+        raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(folder)) from err
+
+
+def repair_folder(folder: Path) -> list[str]:
+    """Finish or clean up an interrupted write in ``folder``; what was done, in Chinese."""
+    target = folder.expanduser().resolve()
+    if not target.is_dir():
+        return []
+    try:
+        with _locked([target]):
+            return _recover(target)
+    except OSError as err:
+        reason, hint = os_error_reason(err)
+        raise OutputError(f"无法修复目录 {target} 中上次中断的写入：{reason}", hint=hint) from err
+
+
+def os_error_reason(err: OSError) -> tuple[str, str]:
+    """Why a write failed, and what to do, in Chinese."""
+    known = _REASONS.get(err.errno or 0)
+    return known or (err.strerror or str(err), _OPEN_HINT)
+
+
+@contextlib.contextmanager
+def _locked(folders: Sequence[Path]) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (flock on the folder itself, so no file is left)."""
+    if fcntl is None:  # Windows: no flock; a second writer is not excluded there
+        yield
+        return
+    handles: list[int] = []
+    try:
+        for folder in folders:
+            handle = os.open(folder, os.O_RDONLY)
+            handles.append(handle)
+            _wait_for_lock(handle, folder)
+        yield
+    finally:
+        for handle in handles:
+            os.close(handle)  # closing releases the lock
+
+
+def _wait_for_lock(handle: int, folder: Path) -> None:
+    assert fcntl is not None
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise OutputError(
+                    f"另一个 chengbei-report 正在向 {folder} 写入文件，等待 {LOCK_WAIT_SECONDS:g} 秒后仍未结束。",
+                    hint="请等另一个生成任务完成后再试，或用 --out 指定另一个目录。",
+                ) from None
+            time.sleep(0.05)
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """Write ``data`` to a flushed temporary sibling of ``target`` and return its path."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else _NEW_FILE_MODE
+    tmp_path = target.with_name(f"{_PREFIX}{secrets.token_hex(4)}.{target.name}.tmp")
+    handle = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        if hasattr(os, "fchmod"):
+            os.fchmod(handle, mode)
+        os.fsync(handle)
+    except BaseException:
+        os.close(handle)
+        _remove(tmp_path)
+        raise
+    os.close(handle)
+    return tmp_path
+
+
+def _install(staged: list[Path], targets: list[Path]) -> None:
+    """Move each staged file over its target, journalled when they are more than one."""
+    if len(targets) == 1:
+        os.replace(staged[0], targets[0])
+        _fsync_dir(targets[0].parent)
+        return
+    folder = targets[0].parent
+    entries = [
+        {
+            "target": os.path.relpath(target, folder),
+            "staged": os.path.relpath(tmp_path, folder),
+            "backup": os.path.relpath(_backup_of(tmp_path), folder),
+        }
+        for tmp_path, target in zip(staged, targets, strict=True)
+    ]
+    _write_journal(folder, entries)
+    done: list[dict[str, str]] = []
+    try:
+        for entry in entries:
+            target, backup = folder / entry["target"], folder / entry["backup"]
+            if target.exists() or target.is_symlink():
+                os.replace(target, backup)
+            done.append(entry)
+            os.replace(folder / entry["staged"], target)
+    except BaseException:
+        _roll_back(folder, done)
+        raise
+    _finish(folder, entries)
+
+
+def _backup_of(tmp_path: Path) -> Path:
+    return tmp_path.with_name(tmp_path.name.removesuffix(".tmp") + ".old")
+
+
+def _write_journal(folder: Path, entries: list[dict[str, str]]) -> None:
+    """The set about to be installed, named in one file that appears whole or not at all."""
+    text = json.dumps({"files": entries}, ensure_ascii=False).encode("utf-8")
+    staged = _stage(folder / _JOURNAL, text)
+    os.replace(staged, folder / _JOURNAL)
+    _fsync_dir(folder)
+
+
+def _roll_back(folder: Path, done: list[dict[str, str]]) -> None:
+    """A move failed (a file held open): put every old file back, as if nothing happened."""
+    for entry in reversed(done):
+        target, backup = folder / entry["target"], folder / entry["backup"]
+        with contextlib.suppress(OSError):
+            if backup.exists():
+                os.replace(backup, target)
+            else:
+                target.unlink()  # there was no old file; the new one goes
+    _remove(folder / _JOURNAL)
+
+
+def _finish(folder: Path, entries: list[dict[str, str]]) -> None:
+    for entry in entries:
+        _remove(folder / entry["backup"])
+    _remove(folder / _JOURNAL)
+    _fsync_dir(folder)
+
+
+def _recover(folder: Path) -> list[str]:
+    """Roll an interrupted set forward from its journal; remove every leftover file of ours."""
+    notes: list[str] = []
+    journal = folder / _JOURNAL
+    entries = _read_journal(journal)
+    if entries:
+        for entry in entries:
+            staged, target = folder / entry["staged"], folder / entry["target"]
+            if staged.exists():
+                os.replace(staged, target)
+        _finish(folder, entries)
+        names = "、".join(entry["target"] for entry in entries)
+        notes.append(f"上次写入 {folder} 时被中断，已补完该组文件：{names}。")
+    leftovers = [p for p in folder.iterdir() if p.name.startswith(_PREFIX)]
+    for path in leftovers:
+        _remove(path)
+    if leftovers and not entries:
+        notes.append(
+            f"已删除 {folder} 中上次中断写入留下的 {len(leftovers)} 个临时文件，原有文件未受影响。"
+        )
+    if leftovers:
+        _fsync_dir(folder)
+    return notes
+
+
+def _read_journal(journal: Path) -> list[dict[str, str]]:
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+        entries = data["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no journal: nothing was moved yet, the old set is whole
+    valid = all(
+        isinstance(e, dict)
+        and all(
+            isinstance(e.get(k), str) and "/" not in e[k] and "\\" not in e[k]
+            for k in ("target", "staged", "backup")
+        )
+        for e in entries
+    )
+    return entries if valid else []
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -61,94 +326,6 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    """Write ``data`` to a flushed temporary sibling of ``target`` and return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    mode = target.stat().st_mode & 0o777 if target.exists() else _NEW_FILE_MODE
-    tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before the rename
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
-    tmp_path = Path(tmp.name)
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp_path, mode)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp_path.unlink()
-        raise
-    return tmp_path
-
-
-def write_atomic(path: Path, data: bytes, *, inputs: Collection[Path] = ()) -> Path:
-    """Write ``data`` to ``path`` all at once: readers see the old file or the new one, never half.
-
-    Returns the resolved path written. Raises ``UsageError`` when ``path`` is one of ``inputs``
-    and ``OutputError`` when the file cannot be written; the old file is then left as it was.
-    """
-    return write_all_atomic([(path, data)], inputs=inputs)[0]
-
-
-def write_all_atomic(
-    files: Sequence[tuple[Path, bytes]], *, inputs: Collection[Path] = ()
-) -> list[Path]:
-    """Write outputs that belong together (a document and its working paper) as one set.
-
-    Every path is checked against the inputs, every file is written and flushed to a temporary
-    sibling, and only then are they moved into place, the old files set aside until all moves
-    succeed. Any failure (a refused path, a full disk, a file held open, a folder in the way)
-    leaves every old output as it was and no temporary file behind.
-    """
-    for path, _data in files:
-        refuse_inputs(path, inputs)
-    targets = [path.resolve() for path, _data in files]
-    staged: list[Path] = []
-    current = targets[0] if targets else Path()
-    try:
-        for current, (_path, data) in zip(targets, files, strict=True):
-            if current.is_dir():
-                raise IsADirectoryError(errno.EISDIR, "同名文件夹已存在", str(current))
-            staged.append(_stage(current, data))
-        _swap_in(staged, targets)
-    except OSError as err:
-        raise OutputError(
-            f"无法写入文件 {current}：{err.strerror or err}",
-            hint="如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试",
-        ) from err
-    finally:
-        for tmp_path in staged:
-            with contextlib.suppress(OSError):
-                tmp_path.unlink()
-    for folder in {target.parent for target in targets}:
-        _fsync_dir(folder)
-    return targets
-
-
-def _swap_in(staged: list[Path], targets: list[Path]) -> None:
-    """Move each staged file over its target; on any failure put every old file back."""
-    done: list[tuple[Path, Path | None]] = []  # (target, where its old file was set aside)
-    try:
-        for tmp_path, target in zip(staged, targets, strict=True):
-            backup = None
-            if target.exists() or target.is_symlink():
-                backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-                os.replace(target, backup)
-            done.append((target, backup))
-            os.replace(tmp_path, target)
-    except OSError:
-        for target, backup in reversed(done):
-            if backup is not None:
-                with contextlib.suppress(OSError):
-                    os.replace(backup, target)
-        raise
-    for _target, backup in done:
-        if backup is not None:
-            with contextlib.suppress(OSError):
-                backup.unlink()
 
 
 def _zip_time(when: datetime) -> tuple[int, int, int, int, int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,13 +19,13 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from chengbei_report.compute.figures import Figure, FigureUse
 from chengbei_report.errors import ReportError, TemplateError
 from chengbei_report.periods import Period
 from chengbei_report.render import numbers
 from chengbei_report.render.blocks import Block, BlockKind, Sections
+from chengbei_report.render.sandbox import MAIN, BoundedEnvironment, ConfinedLoader, RenderLimits
 
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{OPEN}(\\d+){MID}(.*?){CLOSE}", re.S)
@@ -143,9 +143,17 @@ def _figure(value: Any, filter_name: str, kinds: set[str]) -> Figure:
     return value
 
 
-def make_environment(template_dir: Path, recorder: Recorder) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(template_dir)),
+def make_environment(
+    roots: Sequence[Path],
+    recorder: Recorder,
+    *,
+    main: Path | None = None,
+    limits: RenderLimits | None = None,
+) -> BoundedEnvironment:
+    """The bounded sandbox with our filters; templates load from ``roots`` only (and ``main``)."""
+    env = BoundedEnvironment(
+        limits,
+        loader=ConfinedLoader(roots, main),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -156,12 +164,19 @@ def make_environment(template_dir: Path, recorder: Recorder) -> SandboxedEnviron
     return env
 
 
-def render_text_template(path: Path, context: dict[str, Any]) -> RenderedDocument:
-    """Render ``path`` and return its blocks with every figure use located in them."""
+def render_text_template(
+    path: Path,
+    context: dict[str, Any],
+    roots: Sequence[Path],
+    limits: RenderLimits | None = None,
+) -> RenderedDocument:
+    """Render ``path``; its includes come from ``roots``. Returns blocks with every figure use."""
     recorder = Recorder()
-    env = make_environment(path.parent, recorder)
+    env = make_environment(roots, recorder, main=path, limits=limits)
     with template_errors(path):
-        text = env.get_template(path.name).render(**context)
+        template = env.get_template(MAIN)
+        env.start()
+        text = template.render(**context)
     return split_blocks(text, recorder.uses)
 
 

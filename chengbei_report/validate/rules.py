@@ -7,7 +7,7 @@ The engine evaluates every side; a ComputeError becomes a finding rather than st
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from chengbei_report import units
 from chengbei_report.catalog import Agreement, Catalog, Indicator
@@ -21,6 +21,7 @@ from chengbei_report.codes import (
 )
 from chengbei_report.compute.change import beyond, relative_change
 from chengbei_report.compute.figures import CellSource, Source
+from chengbei_report.decimals import round_half_up
 from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.findings import Finding
 from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
@@ -259,7 +260,7 @@ def _threshold(
     change = relative_change(before, current, indicator.kind)
     if change is None or not beyond(change, indicator.threshold):
         return []
-    shown = abs(change).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    shown = round_half_up(abs(change), 1)
     suffix = "个百分点" if indicator.kind == "ratio" else "%"
     size, limit_text = f"{shown}{suffix}", f"{_plain(indicator.threshold * 100)}{suffix}"
     return [
