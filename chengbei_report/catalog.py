@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chengbei_report import units
-from chengbei_report.errors import CatalogError
+from chengbei_report.errors import CatalogError, UsageError
 from chengbei_report.formula import (
     Column,
     ColumnRef,
@@ -24,6 +24,7 @@ from chengbei_report.formula import (
     parse_rule,
     references,
 )
+from chengbei_report.periods import Period
 from chengbei_report.unit_check import KIND_FAMILY, infer_unit
 from chengbei_report.workspace import read_toml
 
@@ -85,6 +86,19 @@ class Indicator:
     crosscheck_text: str = ""
     crosscheck: Node | None = None
     note: str = ""
+    since: Period | None = None
+    until: Period | None = None
+
+    def due_in(self, period: Period) -> bool:
+        """Whether the indicator exists in ``period``: its kind is in ``frequency`` and the
+        period lies within ``since``/``until`` (first reported in / last reported in)."""
+        return period.kind.value in self.frequency and self.current_in(period)
+
+    def current_in(self, period: Period) -> bool:
+        """Whether ``period`` lies within ``since``/``until``, whatever its kind."""
+        if self.since is not None and period.begins_before(self.since):
+            return False
+        return self.until is None or not period.ends_after(self.until)
 
     @property
     def derived(self) -> bool:
@@ -244,6 +258,8 @@ def _indicator(raw: dict, departments: dict[str, Department]) -> Indicator:
         crosscheck_text=raw.get("crosscheck", ""),
         crosscheck=_parse(label, "核对公式", raw.get("crosscheck"), parse_formula),
         note=raw.get("note", ""),
+        since=_period(label, "since", raw.get("since")),
+        until=_period(label, "until", raw.get("until")),
     )
 
 
@@ -308,6 +324,20 @@ def _decimal(label: str, key: str, value: object, default: Decimal | None) -> De
     if number is None or not number.is_finite() or isinstance(value, bool):
         raise CatalogError(f"指标 {label} 的 {key} 应为数字，现为“{value}”（比例写小数，如 0.2）。")
     return number
+
+
+def _period(label: str, key: str, value: object) -> Period | None:
+    """``since = "2024H1"`` / ``until = "2023"``: a period code (a TOML string)."""
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise UsageError(str(value))
+        return Period.parse(value)
+    except UsageError as exc:
+        raise CatalogError(
+            f'指标 {label} 的 {key} 应为报告期，如 "2024H1" 或 "2023"，现为“{value}”。'
+        ) from exc
 
 
 def _places(label: str, value: object) -> int | None:

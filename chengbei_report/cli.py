@@ -79,7 +79,9 @@ PeriodOption = Annotated[
 TemplateOption = Annotated[
     Path | None,
     typer.Option(
-        "--template", "-t", help="另用一个模板（.md.j2 文本模板或带 Jinja 标记的 .docx）。"
+        "--template",
+        "-t",
+        help="另用一个模板（.md.j2 文本模板或带 Jinja 标记的 .docx）；只写文件名时先在工作区 templates 目录、再在内置模板和当前目录中查找。",
     ),
 ]
 FormatOption = Annotated[

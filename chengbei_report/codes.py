@@ -277,6 +277,16 @@ FILE_DUPLICATE_PART = _define(
     "two zip members with one name: Excel and we could read different ones; the file is refused",
     HINT_RESEND,
 )
+FILE_READER_CRASHED = _define(
+    "FILE_READER_CRASHED",
+    ERROR,
+    _F,
+    "读取进程异常退出",
+    "the file passed every check but ended the worker process reading it (a reader crash, or "
+    "more memory than `max_memory_mb`); the other files are still read",
+    "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（.xlsx），再放回报表目录；"
+    + HINT_LIMIT.format(key="max_memory_mb"),
+)
 FILE_NOT_SUBMISSION = _define(
     "FILE_NOT_SUBMISSION",
     WARNING,
@@ -642,6 +652,17 @@ TEXT_XML_ILLEGAL = _define(
     "文档第{paragraph}段含有 Word 无法保存的控制字符（{chars}），已删除；来源：{source}。",
 )
 
+TEXT_APPROX_TOO_SMALL = _define(
+    "TEXT_APPROX_TOO_SMALL",
+    WARNING,
+    _D,
+    "数值不足以写成约数",
+    "a figure below the granularity of its `approx` filter (9项 with `approx(10)`): the exact"
+    " figure is written instead; the indicator and its source cell are named",
+    "如需约数，请在模板中改用更小的取整单位，或改用 num 写出确切数字。",
+    "{period}{name}（{indicator_code}）为{exact}，不足约数的取整单位{step}，不能写成约数，"
+    "文中已写出确切数字{exact}（来源：{sources}）。",
+)
 PDF_FONT_SUBSTITUTED = _define(
     "PDF_FONT_SUBSTITUTED",
     WARNING,

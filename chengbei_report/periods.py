@@ -101,6 +101,59 @@ class Period:
     def end_month(self) -> int:
         return self.index * _MONTHS[self.kind.value]
 
+    @property
+    def start_month(self) -> int:
+        """The first month of the period: 7 for 2023H2, 1 for a whole year."""
+        return self.end_month - _MONTHS[self.kind.value] + 1
+
+    def begins_before(self, other: Period) -> bool:
+        """Whether this period starts earlier than ``other`` (2022 before 2022H2, not 2022H1)."""
+        return (self.year, self.start_month) < (other.year, other.start_month)
+
+    def ends_after(self, other: Period) -> bool:
+        """Whether this period ends later than ``other`` (2024H1 after 2023, 2023 not after 2023H2)."""
+        return (self.year, self.end_month) > (other.year, other.end_month)
+
+    @property
+    def is_year(self) -> bool:
+        """A whole year (2023): the annual summary."""
+        return self.kind is PeriodKind.YEAR
+
+    @property
+    def is_half(self) -> bool:
+        """A half-year (2023H1, 2023H2)."""
+        return self.kind is PeriodKind.HALF
+
+    @property
+    def since_start(self) -> str:
+        """``今年来`` when the period starts in January, else ``下半年以来``, ``第三季度以来``, ``7月以来``."""
+        if self.start_month == 1:
+            return "今年来"
+        return f"{self.label}以来"
+
+    @property
+    def elapsed(self) -> str:
+        """How long the period lasted, as a sentence opens: 半年来, 一年来, 一季度来, 一个月来."""
+        return {"H": "半年来", "Y": "一年来", "Q": "一季度来", "M": "一个月来"}[self.kind.value]
+
+    @property
+    def next(self) -> Period:
+        """The period that follows, of the same kind: 2023H1 → 2023H2, 2023H2 → 2024H1, 2023 → 2024."""
+        if self.index < _COUNT[self.kind.value]:
+            return Period(self.year, self.kind, self.index + 1)
+        return Period(self.year + 1, self.kind, 1)
+
+    @property
+    def next_label(self) -> str:
+        """What the plans of the last section are for, as the heading names it: 下半年 (after
+        2023H1), 2024年 (after 2023H2 or 2023: the coming year), 第三季度, 2024年1月."""
+        following = self.next
+        if following.year == self.year:
+            return following.label
+        if self.kind in (PeriodKind.YEAR, PeriodKind.HALF):
+            return f"{following.year}年"
+        return following.full_label
+
     def same_period_last_year(self) -> Period:
         return Period(self.year - 1, self.kind, self.index)
 

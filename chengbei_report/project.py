@@ -85,6 +85,7 @@ class Project:
             unit_name=self.workspace.unit_name,
             baseline=self.workspace.baseline,
             max_value=Decimal(self.limits.max_value),
+            first=self.workspace.first,
         )
 
     def validate(self, period: Period) -> list[Finding]:
@@ -121,10 +122,16 @@ def open_project(workspace_dir: Path | None, progress: Progress | None = None) -
 
 
 def template_context(project: Project, period: Period) -> dict[str, Any]:
-    codes = set(project.catalog.indicators)
+    """What a template can name (docs/formats.md, "Template context")."""
+    indicators = project.catalog.indicators
+    codes = set(indicators)
+
+    def due(code: str, when: Period) -> bool:
+        return indicators[code].due_in(when)
+
     return {
-        "cur": FigureNamespace(project.engine.figure, codes, period),
-        "year": FigureNamespace(project.engine.figure, codes, period.last_full_year()),
+        "cur": FigureNamespace(project.engine.figure, codes, period, due),
+        "year": FigureNamespace(project.engine.figure, codes, period.last_full_year(), due),
         "unit": dict(project.workspace.unit),
         "period": period,
         "baseline": project.workspace.baseline,

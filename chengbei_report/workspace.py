@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
@@ -23,7 +23,13 @@ SUBMISSIONS_DIR = "submissions"
 TEMPLATES_DIR = "templates"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-DEFAULT_TEMPLATE = "work_summary.md.j2"
+# The built-in template for each period kind; [report.templates] or [report] template override it.
+DEFAULT_TEMPLATES = {
+    "Y": "work_summary_year.md.j2",
+    "H": "work_summary.md.j2",
+    "Q": "work_summary.md.j2",
+    "M": "work_summary.md.j2",
+}
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 OUTPUT_DEFAULTS = {
     "document": "{unit}{period}工作总结.docx",
@@ -44,6 +50,8 @@ class Workspace:
     baseline: Period
     report: dict[str, str] = field(default_factory=dict)
     limits: dict[str, Any] = field(default_factory=dict)
+    first: Period | None = None  # [periods] first: earlier folders are history
+    templates: dict[str, str] = field(default_factory=dict)  # [report.templates]: kind → name
 
     @property
     def unit_name(self) -> str:
@@ -61,15 +69,42 @@ class Workspace:
         """The folders templates and their includes may come from: the workspace's, then ours."""
         return [self.root / TEMPLATES_DIR, bundled_path(TEMPLATES_DIR)]
 
-    def template_path(self, name: str | None = None) -> Path:
+    def template_name(self, period: Period) -> str:
+        """The configured template of ``period``: ``[report.templates]`` for its kind, else
+        ``[report] template``, else the built-in one for its kind (a year gets the annual one)."""
+        kind = period.kind.value
+        return self.templates.get(kind) or self.report.get("template") or DEFAULT_TEMPLATES[kind]
+
+    def template_path(self, name: str) -> Path:
         """A template by name: the workspace's templates/ first, then the built-in ones."""
-        wanted = name or self.report.get("template", DEFAULT_TEMPLATE)
-        found = confined_template(self.template_roots, wanted)
+        found = confined_template(self.template_roots, name)
         if found is None:
             raise WorkspaceError(
-                f"找不到模板“{wanted}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。"
+                f"找不到模板“{name}”：已查找 {self.root / TEMPLATES_DIR} 和内置模板目录。",
+                hint=f"请检查 {self.root / CONFIG_FILE} 中 [report] 的模板名。",
             )
         return found
+
+    def template_for(self, period: Period, given: Path | None = None) -> Path:
+        """The template to render ``period`` with; ``given`` is ``--template``.
+
+        A bare name is looked up in the workspace's templates/, then the built-in ones, then
+        the current folder; a path with a folder must exist. Either miss is a usage error.
+        """
+        if given is None:
+            return self.template_path(self.template_name(period))
+        if len(given.parts) == 1:
+            found = confined_template(self.template_roots, given.name)
+            found = found or (given if given.is_file() else None)
+            if found is None:
+                raise UsageError(
+                    f"找不到模板“{given}”：已查找 {self.root / TEMPLATES_DIR}、内置模板目录和当前目录。",
+                    hint="请写出模板文件的路径，或把模板放进工作区的 templates 目录。",
+                )
+            return found
+        if not given.is_file():
+            raise UsageError(f"找不到模板文件：{given}", hint="请检查 --template 给出的路径。")
+        return given
 
     @property
     def official_layout(self) -> bool:
@@ -163,11 +198,15 @@ def open_workspace(root: Path | None = None) -> Workspace:
     unit = data.get("unit", {})
     if "name" not in unit:
         raise WorkspaceError(f"{config_path} 缺少 [unit] 中的 name（单位名称）。")
+    report = dict(data.get("report", {}))
+    templates = _templates(config_path, report.pop("templates", {}))
     workspace = Workspace(
         root=folder.resolve(),
         unit={k: str(v) for k, v in unit.items()},
-        baseline=_baseline(config_path, data),
-        report={k: str(v) for k, v in data.get("report", {}).items()},
+        baseline=_period(config_path, data, "baseline", "2002"),
+        first=_period(config_path, data, "first", None),
+        report={k: str(v) for k, v in report.items()},
+        templates=templates,
         limits=dict(data.get("limits", {})),
     )
     _check_output_names(config_path, workspace)
@@ -175,14 +214,50 @@ def open_workspace(root: Path | None = None) -> Workspace:
     return workspace
 
 
-def _baseline(config_path: Path, data: dict[str, Any]) -> Period:
-    text = str(data.get("periods", {}).get("baseline", "2002"))
+def _templates(config_path: Path, raw: object) -> dict[str, str]:
+    """``[report.templates]``: a template name for each period kind (Y, H, Q, M)."""
+    kinds = "、".join(DEFAULT_TEMPLATES)
+    if not isinstance(raw, dict):
+        raise WorkspaceError(f"{config_path} 中 [report.templates] 应为一个表，键为 {kinds}。")
+    for key, value in raw.items():
+        if key not in DEFAULT_TEMPLATES or not isinstance(value, str) or not value:
+            raise WorkspaceError(
+                f"{config_path} 中 [report.templates] 的“{key}”有误：键只能是 {kinds}"
+                "（全年、半年、季度、月），值为模板文件名。"
+            )
+    return dict(raw)
+
+
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: str) -> Period: ...
+def _templates(config_path: Path, raw: object) -> dict[str, str]:
+    """``[report.templates]``: a template name for each period kind (Y, H, Q, M)."""
+    kinds = "、".join(DEFAULT_TEMPLATES)
+    if not isinstance(raw, dict):
+        raise WorkspaceError(f"{config_path} 中 [report.templates] 应为一个表，键为 {kinds}。")
+    for key, value in raw.items():
+        if key not in DEFAULT_TEMPLATES or not isinstance(value, str) or not value:
+            raise WorkspaceError(
+                f"{config_path} 中 [report.templates] 的“{key}”有误：键只能是 {kinds}"
+                "（全年、半年、季度、月），值为模板文件名。"
+            )
+    return dict(raw)
+
+
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
+def _period(
+    config_path: Path, data: dict[str, Any], key: str, default: str | None
+) -> Period | None:
+    """A period of ``[periods]`` (``baseline``, ``first``); ``default`` when the key is absent."""
+    value = data.get("periods", {}).get(key, default)
+    if value is None:
+        return None
+    text = str(value)
     try:
         return Period.parse(text)
     except UsageError as exc:
-        raise WorkspaceError(
-            f"{config_path} 中 [periods] baseline 的值“{text}”不是报告期。"
-        ) from exc
+        raise WorkspaceError(f"{config_path} 中 [periods] {key} 的值“{text}”不是报告期。") from exc
 
 
 def _check_output_names(config_path: Path, workspace: Workspace) -> None:

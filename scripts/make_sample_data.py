@@ -34,6 +34,7 @@ SAMPLE = ROOT / "sample_data"
 SEED = 20230705
 STAMP = datetime(2023, 7, 5, 9, 0, 0)
 UNIT = "城北街道"
+FIRST = "2023"  # workspace.toml [periods] first: the departments' annual workbooks begin here
 
 Number = int | float
 Cell = str | int | float | date | None
@@ -99,9 +100,23 @@ DISTRICT_ECONOMY: dict[str, dict[str, tuple[Number, Number]]] = {
         "白龙桥镇": (9320.7, 951230),
         "汤溪镇": (4490.2, 338120),
     },
+    "2023": {
+        "城东街道": (18120.3, 2689400),
+        "城中街道": (14790.6, 3122480),
+        "城西街道": (11420.5, 1428310),
+        "城北街道": (13389.6, 2101380),
+        "江南街道": (25010.4, 4268930),
+        "西关街道": (8603.5, 1129870),
+        "三江街道": (14015.2, 1649020),
+        "新狮街道": (7920.1, 730450),
+        "乾西乡": (2571.9, 229860),
+        "罗店镇": (3482.7, 201230),
+        "白龙桥镇": (9806.3, 990120),
+        "汤溪镇": (4655.0, 349310),
+    },
 }
 
-# 党群服务中心提档验收数 by unit; 城北街道 ranks first in 2023H1.
+# 党群服务中心提档验收数 by unit; 城北街道 ranks first in 2023H1 and 2023, second in 2024H1.
 DISTRICT_PARTY: dict[str, dict[str, int]] = {
     "2022H1": {"城东街道": 1, "城中街道": 3, "城西街道": 1, "城北街道": 2, "江南街道": 1,
                "西关街道": 0, "三江街道": 1, "新狮街道": 0, "乾西乡": 0, "罗店镇": 1,
@@ -109,6 +124,12 @@ DISTRICT_PARTY: dict[str, dict[str, int]] = {
     "2023H1": {"城东街道": 5, "城中街道": 4, "城西街道": 3, "城北街道": 7, "江南街道": 6,
                "西关街道": 2, "三江街道": 4, "新狮街道": 3, "乾西乡": 1, "罗店镇": 2,
                "白龙桥镇": 3, "汤溪镇": 2},
+    "2023": {"城东街道": 6, "城中街道": 5, "城西街道": 4, "城北街道": 8, "江南街道": 7,
+             "西关街道": 3, "三江街道": 5, "新狮街道": 4, "乾西乡": 2, "罗店镇": 2,
+             "白龙桥镇": 4, "汤溪镇": 3},
+    "2024H1": {"城东街道": 7, "城中街道": 6, "城西街道": 5, "城北街道": 9, "江南街道": 10,
+               "西关街道": 4, "三江街道": 6, "新狮街道": 5, "乾西乡": 2, "罗店镇": 3,
+               "白龙桥镇": 5, "汤溪镇": 3},
 }  # fmt: skip
 
 ECONOMY_YEAR: dict[str, dict[str, Number]] = {
@@ -120,10 +141,15 @@ ECONOMY_YEAR: dict[str, dict[str, Number]] = {
              "econ_entities": 4502, "econ_enterprises": 1268},
     "2022": {"econ_tax": 12477.4, "econ_sales": 1954945, "econ_trade": 19527.2,
              "econ_entities": 4811, "econ_enterprises": 1394},
+    "2023": {"econ_tax": 13389.6, "econ_sales": 2101380, "econ_trade": 20915.4,
+             "econ_entities": 5034, "econ_enterprises": 1487},
 }  # fmt: skip
 
-# Indicators typed into the 指标 sheets of the half-year workbooks.
-REPORTED_HALF: dict[str, dict[str, Number]] = {
+# Indicators typed into the 指标 sheets of the departments' workbooks (the annual economy
+# figures of ECONOMY_YEAR are added for 2023). 2023 is the whole year: stocks at year end,
+# flows over twelve months. 2024H1 drops urban_cleared_land (catalog: until = "2023") and
+# adds urban_charging_spaces (since = "2024H1").
+REPORTED: dict[str, dict[str, Number]] = {
     "2022H1": {
         "econ_park_units": 41, "econ_park_revenue": 4500, "econ_night_merchants": 96,
         "econ_night_visitors": 2410,
@@ -162,6 +188,44 @@ REPORTED_HALF: dict[str, dict[str, Number]] = {
         "safety_mediated_disputes": 318, "safety_first_letters": 2,
         "safety_first_letters_resolved": 2, "safety_online_first": 107, "safety_online_repeat": 1,
     },
+    "2023": {
+        "econ_park_units": 58, "econ_park_revenue": 12500, "econ_night_merchants": 141,
+        "econ_night_visitors": 3480,
+        "party_reserve_cadres": 21, "party_inspections": 13, "party_rectified": 46,
+        "party_disciplined": 19, "party_first_form": 12, "party_transferred": 6,
+        "party_culture_talents": 41, "party_culture_households": 16, "party_opinion_items": 47,
+        "party_media_national": 5, "party_media_jinhua": 11, "party_media_district": 268,
+        "social_veteran_services": 13, "social_labour_surveyed": 318, "social_need_assist": 97,
+        "social_assisted": 97, "social_unemployed_assisted": 961, "social_reemployed": 938,
+        "enf_general_cases": 315, "enf_summary_penalties": 671,
+        "urban_future_investment": 2000, "urban_future_area": 39.04, "urban_cleared_land": 18,
+        "urban_demolition_target": 11, "urban_fire_illegal": 5, "urban_fire_illegal_area": 1320,
+        "urban_property_certificates": 412, "urban_grids": 93, "urban_micro_grids": 452,
+        "urban_flying_wires": 16800, "urban_bulky_waste_rooms": 22,
+        "safety_inspected": 4650, "safety_hotline_8890": 1187, "safety_city_mgmt": 10720,
+        "safety_platform_received": 5486, "safety_platform_closed": 5479,
+        "safety_mediated_disputes": 642, "safety_first_letters": 5,
+        "safety_first_letters_resolved": 5, "safety_online_first": 219, "safety_online_repeat": 3,
+    },
+    "2024H1": {
+        "econ_park_units": 61, "econ_park_revenue": 6800, "econ_night_merchants": 146,
+        "econ_night_visitors": 2980,
+        "party_reserve_cadres": 16, "party_inspections": 8, "party_rectified": 21,
+        "party_disciplined": 9, "party_first_form": 6, "party_transferred": 2,
+        "party_culture_talents": 24, "party_culture_households": 11, "party_opinion_items": 29,
+        "party_media_national": 4, "party_media_jinhua": 6, "party_media_district": 152,
+        "social_veteran_services": 13, "social_labour_surveyed": 305, "social_need_assist": 79,
+        "social_assisted": 79, "social_unemployed_assisted": 472, "social_reemployed": 466,
+        "enf_general_cases": 171, "enf_summary_penalties": 329,
+        "urban_future_investment": 2000, "urban_future_area": 39.04,
+        "urban_demolition_target": 12, "urban_fire_illegal": 2, "urban_fire_illegal_area": 540,
+        "urban_property_certificates": 436, "urban_grids": 93, "urban_micro_grids": 458,
+        "urban_flying_wires": 11200, "urban_bulky_waste_rooms": 24, "urban_charging_spaces": 126,
+        "safety_inspected": 2350, "safety_hotline_8890": 641, "safety_city_mgmt": 4980,
+        "safety_platform_received": 2912, "safety_platform_closed": 2905,
+        "safety_mediated_disputes": 296, "safety_first_letters": 3,
+        "safety_first_letters_resolved": 3, "safety_online_first": 98, "safety_online_repeat": 2,
+    },
 }  # fmt: skip
 
 NOTES: dict[str, str] = {
@@ -174,6 +238,7 @@ NOTES: dict[str, str] = {
     "urban_future_area": "北苑小区及周边",
     "urban_flying_wires": "年初以来累计",
     "safety_inspected": "与排查台账户数一致",
+    "urban_charging_spaces": "田里小区，2024年起填报",
 }
 
 
@@ -198,6 +263,15 @@ class LedgerTargets:
     demolitions: int
     demolition_area: int
 
+    def __add__(self, other: LedgerTargets) -> LedgerTargets:
+        """A whole year's aggregates from its two halves (the first sending day of the first)."""
+        summed = {
+            name: getattr(self, name) + getattr(other, name)
+            for name in self.__dataclass_fields__
+            if name != "sms_first_day"
+        }
+        return LedgerTargets(**summed, sms_first_day=self.sms_first_day)
+
 
 LEDGER_TARGETS = {
     "2022H1": LedgerTargets(
@@ -211,6 +285,19 @@ LEDGER_TARGETS = {
         mediation_success=39, mediation_amount=386700, mediation_failed=3,
         sms_batches=21, sms_messages=37106, sms_first_day=date(2023, 4, 3),
         activity_sessions=576, activity_people=31250, demolitions=11, demolition_area=990,
+    ),
+    # The second half of 2023: the 2023 annual ledgers are the 2023H1 rows followed by these.
+    "2023H2": LedgerTargets(
+        inspection_rows=1850, hazards=1160, unfixed=4, filed=64, closed=210, removed=250,
+        mediation_success=37, mediation_amount=352300, mediation_failed=4,
+        sms_batches=18, sms_messages=31240, sms_first_day=date(2023, 7, 6),
+        activity_sessions=590, activity_people=33120, demolitions=5, demolition_area=460,
+    ),
+    "2024H1": LedgerTargets(
+        inspection_rows=2350, hazards=1380, unfixed=7, filed=86, closed=402, removed=433,
+        mediation_success=42, mediation_amount=415800, mediation_failed=2,
+        sms_batches=19, sms_messages=33870, sms_first_day=date(2024, 1, 8),
+        activity_sessions=602, activity_people=33580, demolitions=12, demolition_area=1040,
     ),
 }  # fmt: skip
 
@@ -255,7 +342,25 @@ def period_days(code: str) -> tuple[date, date]:
     year = int(code[:4])
     if code.endswith("H1"):
         return date(year, 1, 1), date(year, 6, 30)
+    if code.endswith("H2"):
+        return date(year, 7, 1), date(year, 12, 31)
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def is_history(code: str) -> bool:
+    """A period before the workspace's ``[periods] first``: its folder holds what was kept then."""
+    return period_days(code)[0] < period_days(FIRST)[0]
+
+
+def due(indicator: dict[str, Any], code: str) -> bool:
+    """The catalog's rule: the period kind is in ``frequency`` and within ``since``/``until``."""
+    start, end = period_days(code)
+    since, until = indicator.get("since"), indicator.get("until")
+    return (
+        period_kind(code) in indicator["frequency"]
+        and (since is None or start >= period_days(since)[0])
+        and (until is None or end <= period_days(until)[1])
+    )
 
 
 def random_day(rng: random.Random, start: date, end: date) -> date:
@@ -305,8 +410,10 @@ INSPECTION_KINDS = {
 ESCAPE_KINDS = ("出租房", "自建房", "沿街店铺")
 
 
-def inspection_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[Row]:
-    """安全生产百日攻坚排查台账: one row per establishment visited."""
+def inspection_ledger(
+    rng: random.Random, period: str, t: LedgerTargets, before: Sequence[Row] = ()
+) -> list[Row]:
+    """安全生产百日攻坚排查台账: one row per establishment visited, numbered after ``before``."""
     n = t.inspection_rows
     kinds = rng.choices(list(INSPECTION_KINDS), [w for _, w in INSPECTION_KINDS.values()], k=n)
     hazards = scatter(rng, t.hazards, range(n), n)
@@ -318,14 +425,14 @@ def inspection_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list
     escape_slots = [i for i in range(n) if kinds[i] in ESCAPE_KINDS]
     removed = scatter(rng, t.removed, escape_slots, n)
     start = max(period_days(period)[0], date(int(period[:4]), 3, 20))
-    serial = dict.fromkeys(INSPECTION_KINDS, 0)
+    serial = {kind: sum(row["类型"] == kind for row in before) for kind in INSPECTION_KINDS}
     rows = []
     for i in range(n):
         serial[kinds[i]] += 1
         result = outcome.get(i, "责令整改" if hazards[i] else "无")
         rows.append(
             {
-                "编号": f"AQ{period[:4]}-{i + 1:04d}",
+                "编号": f"AQ{period[:4]}-{len(before) + i + 1:04d}",
                 "名称": f"{INSPECTION_KINDS[kinds[i]][0]}{serial[kinds[i]]:04d}",
                 "类型": kinds[i],
                 "社区": rng.choice(COMMUNITIES),
@@ -339,7 +446,9 @@ def inspection_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list
     return rows
 
 
-def mediation_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[Row]:
+def mediation_ledger(
+    rng: random.Random, period: str, t: LedgerTargets, first: int = 1
+) -> list[Row]:
     """劳动纠纷调解台账: successful cases sum to the reported amount (元)."""
     amounts = split_total(rng, t.mediation_amount, t.mediation_success, low=1500, step=100)
     failed = [rng.randrange(20, 200) * 100 for _ in range(t.mediation_failed)]
@@ -351,7 +460,7 @@ def mediation_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[
     employers = ("某某公司", "某某商户", "某某餐饮店", "某某建筑公司", "某某物业公司")
     return [
         {
-            "案件编号": f"LD{period[:4]}-{i + 1:03d}",
+            "案件编号": f"LD{period[:4]}-{first + i:03d}",
             "受理日期": day,
             "申请人": person(rng),
             "被申请人": rng.choice(employers),
@@ -362,7 +471,7 @@ def mediation_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[
     ]
 
 
-def sms_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[Row]:
+def sms_ledger(rng: random.Random, period: str, t: LedgerTargets, first: int = 1) -> list[Row]:
     """党员短信提醒发送台账: one row per batch, from the first sending day on."""
     counts = split_total(rng, t.sms_messages, t.sms_batches, low=1650)
     end = period_days(period)[1]
@@ -373,7 +482,7 @@ def sms_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[Row]:
     topics = ("遵纪守法提醒", "廉洁过节提醒", "组织生活提醒", "安全生产提醒", "文明创建倡议")
     return [
         {
-            "批次": f"DX{period[:4]}-{k + 1:02d}",
+            "批次": f"DX{period[:4]}-{first + k:02d}",
             "发送日期": day,
             "提醒主题": rng.choice(topics),
             "发送条数": count,
@@ -398,14 +507,16 @@ def activities_ledger(rng: random.Random, t: LedgerTargets) -> list[Row]:
     ]
 
 
-def demolition_ledger(rng: random.Random, period: str, t: LedgerTargets) -> list[Row]:
+def demolition_ledger(
+    rng: random.Random, period: str, t: LedgerTargets, first: int = 1
+) -> list[Row]:
     """违法建筑拆除台账: one row per case; areas sum to the reported total."""
     areas = split_total(rng, t.demolition_area, t.demolitions, low=20, step=5)
     start, end = period_days(period)
     days = sorted(random_day(rng, start, end) for _ in areas)
     return [
         {
-            "编号": f"CW{period[:4]}-{i + 1:02d}",
+            "编号": f"CW{period[:4]}-{first + i:02d}",
             "位置": f"{rng.choice(COMMUNITIES)}{rng.randrange(1, 60)}号",
             "当事人": person(rng),
             "拆除日期": day,
@@ -433,6 +544,9 @@ PARTNER_UNITS = (
     "某某停车管理公司",
     "某某企业党支部",
     "某某社会组织服务中心",
+    "某某社区卫生服务中心",
+    "某某养老服务中心",
+    "某某青少年活动中心",
 )
 FACILITIES = ("文体场所", "党建教育基地", "停车场", "书吧", "会议室")
 
@@ -454,11 +568,15 @@ def partner_rows(rng: random.Random, units: Sequence[str], rows: int, area: int)
 
 
 def partners_ledgers(rng: random.Random) -> dict[str, list[Row]]:
-    """社区合伙人 ledgers: 2023H1 keeps the 2022H1 rows and adds new partners."""
+    """社区合伙人 ledgers: each period keeps the rows before it and adds new partners."""
     first = partner_rows(rng, PARTNER_UNITS[:13], 18, 4350)
-    later = partner_rows(rng, PARTNER_UNITS[13:], 6, 1580)
-    numbered = [{"编号": f"HH-{i + 1:03d}", **row} for i, row in enumerate(first + later)]
-    return {"2022H1": numbered[:18], "2023H1": numbered}
+    later = partner_rows(rng, PARTNER_UNITS[13:17], 6, 1580)
+    second_half = partner_rows(rng, PARTNER_UNITS[17:19], 3, 620)
+    next_year = partner_rows(rng, PARTNER_UNITS[19:], 2, 380)
+    rows = first + later + second_half + next_year
+    numbered = [{"编号": f"HH-{i + 1:03d}", **row} for i, row in enumerate(rows)]
+    return {"2022H1": numbered[:18], "2023H1": numbered[:24], "2023": numbered[:27],
+            "2024H1": numbered}  # fmt: skip
 
 
 VISITS = (
@@ -474,6 +592,11 @@ VISITS = (
     (date(2023, 4, 18), "省厅级领导调研参观", "省民政厅"),
     (date(2023, 5, 25), "军区领导调研指导", "某某军分区"),
     (date(2023, 6, 20), "军区领导调研指导", "某某部队"),
+    (date(2023, 8, 17), "外地领导参观考察", "某某市某某街道"),
+    (date(2023, 9, 26), "省厅级领导调研参观", "省退役军人事务厅"),
+    (date(2023, 11, 9), "军区领导调研指导", "某某部队"),
+    (date(2024, 3, 14), "军区领导调研指导", "某某军分区"),
+    (date(2024, 5, 22), "外地领导参观考察", "某某县某某镇"),
 )
 
 
@@ -495,8 +618,8 @@ UPGRADES = (
     ("凤凰山社区", date(2022, 4, 6), date(2023, 4, 19)),
     ("红湖路社区", date(2022, 5, 16), date(2023, 5, 23)),
     ("北苑社区", date(2022, 6, 1), date(2023, 6, 15)),
-    ("鸿苑社区", date(2022, 9, 5), None),
-    ("五星社区", date(2022, 10, 10), None),
+    ("鸿苑社区", date(2022, 9, 5), date(2023, 10, 17)),
+    ("五星社区", date(2022, 10, 10), date(2024, 4, 25)),
 )
 
 
@@ -548,23 +671,60 @@ def header(department: str, period: str, filled_on: date) -> Header:
     return Header(department, period, filler, phone, filled_on)
 
 
-def half_year_submissions(period: str, catalog: Catalog) -> list[Submission]:
-    """All departments of a half-year period, ledgers included."""
+def flow_ledgers(period: str) -> dict[str, list[Row]]:
+    """Ledgers of what happened within a half-year: one row per case, batch or visit."""
     rng = random.Random(f"{SEED}-{period}")
     t = LEDGER_TARGETS[period]
-    filled = period_days(period)[1] + timedelta(days=5)
-    values = REPORTED_HALF[period]
-    ledgers = {
+    return {
         "inspection": inspection_ledger(rng, period, t),
         "mediation": mediation_ledger(rng, period, t),
         "sms": sms_ledger(rng, period, t),
         "activities": activities_ledger(rng, t),
         "demolitions": demolition_ledger(rng, period, t),
+    }
+
+
+def year_flow_ledgers(year: str) -> dict[str, list[Row]]:
+    """A whole year's ledgers: the first half's rows, then the second half's, numbered on."""
+    first, second = f"{year}H1", f"{year}H2"
+    h1 = flow_ledgers(first)
+    rng = random.Random(f"{SEED}-{second}")
+    t = LEDGER_TARGETS[second]
+    inspection = inspection_ledger(rng, second, t, h1["inspection"])
+    mediation = mediation_ledger(rng, second, t, len(h1["mediation"]) + 1)
+    sms = sms_ledger(rng, second, t, len(h1["sms"]) + 1)
+    activities = activities_ledger(rng, t)
+    demolitions = demolition_ledger(rng, second, t, len(h1["demolitions"]) + 1)
+    return {
+        "inspection": h1["inspection"] + inspection,
+        "mediation": h1["mediation"] + mediation,
+        "sms": h1["sms"] + sms,
+        "activities": [
+            {
+                **a,
+                "活动场次": a["活动场次"] + b["活动场次"],
+                "参与人次": a["参与人次"] + b["参与人次"],
+            }
+            for a, b in zip(h1["activities"], activities, strict=True)
+        ],
+        "demolitions": h1["demolitions"] + demolitions,
+    }
+
+
+def department_submissions(period: str, catalog: Catalog) -> list[Submission]:
+    """All departments of a half-year, or of a whole year from FIRST on, ledgers included."""
+    whole_year = period_kind(period) == "Y"
+    filled = date(int(period) + 1, 1, 16) if whole_year else period_days(period)[1] + timedelta(5)
+    values = REPORTED[period] | (ECONOMY_YEAR[period] if whole_year else {})
+    ledgers = {
+        **(year_flow_ledgers(period) if whole_year else flow_ledgers(period)),
         "partners": partners_ledgers(random.Random(f"{SEED}-partners"))[period],
         "visits": visits_ledger(period),
         "upgrades": upgrades_ledger(period),
         "district_party": district_party_ledger(period),
     }
+    if whole_year:
+        ledgers["district_economy"] = district_economy_ledger(period)
     return [
         Submission(
             header(dept, period, filled),
@@ -575,8 +735,8 @@ def half_year_submissions(period: str, catalog: Catalog) -> list[Submission]:
     ]
 
 
-def year_submissions(period: str) -> list[Submission]:
-    """Economy annual figures, and the district table where one exists (all but 2002)."""
+def history_submissions(period: str) -> list[Submission]:
+    """Years before FIRST: economy annual figures, and the district table (all but 2002)."""
     filled = date(2023, 7, 3) if period == "2002" else date(int(period) + 1, 1, 16)
     subs = [Submission(header("economy", period, filled), dict(ECONOMY_YEAR[period]))]
     if period in DISTRICT_ECONOMY:
@@ -601,10 +761,11 @@ def half_up(value: float) -> int:
 
 
 def check_year_targets() -> None:
-    """The 2022 figures quoted in section 一 and their comparisons with 2002."""
+    """The 2022 figures quoted in section 一 and their comparisons with 2002; 2023 ranks alike."""
     now, base = ECONOMY_YEAR["2022"], ECONOMY_YEAR["2002"]
     assert growth_rank("2022", 0) == 2 and growth_rank("2022", 1) == 3
-    for year in ("2020", "2021", "2022"):
+    assert growth_rank("2023", 0) == 2 and growth_rank("2023", 1) == 3
+    for year in ("2020", "2021", "2022", "2023"):
         tax, sales = DISTRICT_ECONOMY[year][UNIT]
         assert (tax, sales) == (ECONOMY_YEAR[year]["econ_tax"], ECONOMY_YEAR[year]["econ_sales"])
     multiples = {"econ_tax": 77, "econ_trade": 12, "econ_entities": 31, "econ_enterprises": 16}
@@ -623,12 +784,17 @@ def total(rows: list[Row], column: str, **where: object) -> int:
     return sum(value for value in picked if isinstance(value, int))
 
 
-def check_half_year(period: str, subs: list[Submission]) -> None:
+def check_period(period: str, subs: list[Submission], catalog: Catalog) -> None:
     """Every ledger aggregate hits its target; 2023H1 hits the published figures."""
     led = {c: rows for s in subs for c, rows in s.ledgers.items()}
-    t = LEDGER_TARGETS[period]
+    whole_year = period_kind(period) == "Y"
+    t = LEDGER_TARGETS[f"{period}H1"] + LEDGER_TARGETS[f"{period}H2"] if whole_year else None
+    t = t or LEDGER_TARGETS[period]
     inspection = led["inspection"]
-    assert len(inspection) == REPORTED_HALF[period]["safety_inspected"] == t.inspection_rows
+    assert len(inspection) == REPORTED[period]["safety_inspected"] == t.inspection_rows
+    for code, rows in led.items():
+        key = catalog.ledgers[code]["key"]
+        assert len({row[key] for row in rows}) == len(rows), (period, code)
     assert total(inspection, "隐患数") == t.hazards
     assert total(inspection, "整改数") == t.hazards - t.unfixed
     assert all(total([row], "整改数") <= total([row], "隐患数") for row in inspection)
@@ -644,6 +810,19 @@ def check_half_year(period: str, subs: list[Submission]) -> None:
     assert total(led["demolitions"], "面积") == t.demolition_area
     if period == "2023H1":
         check_published_half_year(led)
+    check_party_rank(period, led)
+
+
+PARTY_RANK = {"2022H1": 2, "2023H1": 1, "2023": 1, "2024H1": 2}  # the rank that changes
+
+
+def check_party_rank(period: str, led: dict[str, list[Row]]) -> None:
+    """城北街道's row of the district table is its own upgrades ledger; 2024H1 falls to second."""
+    party = DISTRICT_PARTY[period]
+    assert count(led["upgrades"], 验收状态="已验收") == party[UNIT], period
+    assert list(party.values()).count(party[UNIT]) == 1
+    rank = sorted(party.values(), reverse=True).index(party[UNIT]) + 1
+    assert rank == PARTY_RANK[period], (period, rank)
 
 
 def check_published_half_year(led: dict[str, list[Row]]) -> None:
@@ -653,10 +832,6 @@ def check_published_half_year(led: dict[str, list[Row]]) -> None:
     kinds = ("省厅级领导调研参观", "外地领导参观考察", "军区领导调研指导")
     assert [count(led["visits"], 类别=kind) for kind in kinds] == [2, 2, 8]
     assert count(led["upgrades"], 验收状态="已验收") == 7
-    party = DISTRICT_PARTY["2023H1"]
-    assert sorted(party.values(), reverse=True).index(party[UNIT]) == 0
-    assert list(party.values()).count(party[UNIT]) == 1
-    assert count(led["upgrades"], 验收状态="已验收") == party[UNIT]
 
 
 RULE = re.compile(r"^(\w+) (<=|>=) (\w+)$")
@@ -699,12 +874,12 @@ class Catalog:
             {i["code"]: i for i in data["indicators"]},
         )
 
-    def reported(self, department: str, kind: str) -> list[str]:
-        """Codes a department must type into its 指标 sheet for a period kind, catalog order."""
+    def reported(self, department: str, period: str) -> list[str]:
+        """Codes a department must type into its 指标 sheet in a period, catalog order."""
         return [
             code
             for code, ind in self.indicators.items()
-            if ind["department"] == department and "formula" not in ind and kind in ind["frequency"]
+            if ind["department"] == department and "formula" not in ind and due(ind, period)
         ]
 
     def ledger_codes(self, department: str, kind: str) -> list[str]:
@@ -751,7 +926,10 @@ def write_indicator_sheet(ws: Worksheet, sub: Submission, catalog: Catalog) -> N
     ws["B7"].number_format = DATE_FORMAT
     ws["B7"].alignment = Alignment(horizontal="left")
     write_table_header(ws, 9, ("编码", "名称", "单位", "数值", "备注"))
-    codes = catalog.reported(h.department, period_kind(h.period))
+    codes = catalog.reported(h.department, h.period)
+    if is_history(h.period):  # what was kept then: a subset of today's catalog
+        assert set(sub.values) <= set(codes), (h, set(sub.values) - set(codes))
+        codes = [code for code in codes if code in sub.values]
     assert sorted(codes) == sorted(sub.values), (h, set(codes) ^ set(sub.values))
     for row, code in enumerate(codes, start=10):
         ind = catalog.indicators[code]
@@ -793,6 +971,8 @@ def build_workbook(sub: Submission, catalog: Catalog) -> Workbook:
     wb = Workbook()
     write_indicator_sheet(wb.active, sub, catalog)
     codes = catalog.ledger_codes(sub.header.department, period_kind(sub.header.period))
+    if is_history(sub.header.period):
+        codes = [code for code in codes if code in sub.ledgers]
     assert sorted(codes) == sorted(sub.ledgers), (sub.header, codes)
     for code in codes:
         ledger = catalog.ledgers[code]
@@ -833,13 +1013,13 @@ def all_submissions(catalog: Catalog) -> dict[str, list[Submission]]:
     """Every period of the sample, checked against its targets."""
     check_year_targets()
     periods: dict[str, list[Submission]] = {}
-    for period in ("2023H1", "2022H1"):
-        check_rules(REPORTED_HALF[period], catalog)
-        periods[period] = half_year_submissions(period, catalog)
-        check_half_year(period, periods[period])
+    for period in ("2024H1", "2023", "2023H1", "2022H1"):
+        check_rules(REPORTED[period] | ECONOMY_YEAR.get(period, {}), catalog)
+        periods[period] = department_submissions(period, catalog)
+        check_period(period, periods[period], catalog)
     for period in ("2022", "2021", "2020", "2002"):
         check_rules(ECONOMY_YEAR[period], catalog)
-        periods[period] = year_submissions(period)
+        periods[period] = history_submissions(period)
     return periods
 
 

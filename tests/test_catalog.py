@@ -9,6 +9,7 @@ import pytest
 from chengbei_report.catalog import build_catalog
 from chengbei_report.errors import CatalogError
 from chengbei_report.formula import FormulaSyntaxError, parse_formula
+from chengbei_report.periods import Period
 
 DEPARTMENTS = [{"code": "social", "name": "社会事务管理办公室"}]
 LEDGERS = [
@@ -141,3 +142,31 @@ def test_catalog_errors_name_the_indicator(indicators: tuple[dict, ...], message
 def test_formula_language_refuses_everything_outside_it(text: str) -> None:
     with pytest.raises(FormulaSyntaxError):
         parse_formula(text)
+
+
+def _dated(since: str | None = None, until: str | None = None) -> dict:
+    raw = _indicator("dated") | {"frequency": ["H", "Y"]}
+    return raw | ({"since": since} if since else {}) | ({"until": until} if until else {})
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "due"),
+    [
+        (None, None, {"2022H1", "2023", "2023H2", "2024H1", "2024"}),
+        ("2024H1", None, {"2024H1", "2024"}),
+        (None, "2023", {"2022H1", "2023", "2023H2"}),
+        ("2023H2", "2023H2", {"2023H2"}),
+    ],
+)
+def test_since_and_until_bound_the_periods_an_indicator_is_due(
+    since: str | None, until: str | None, due: set[str]
+) -> None:
+    indicator = _catalog(_dated(since, until)).indicators["dated"]
+    periods = ("2022H1", "2023", "2023H2", "2024H1", "2024", "2024Q1")
+    assert {p for p in periods if indicator.due_in(Period.parse(p))} == due
+
+
+@pytest.mark.parametrize("value", ["去年", 2024])
+def test_since_that_is_no_period_is_named(value: object) -> None:
+    with pytest.raises(CatalogError, match=r"dated（dated名称） 的 since 应为报告期"):
+        _catalog(_dated() | {"since": value})

@@ -59,3 +59,25 @@ def test_a_unit_listed_twice_cannot_be_ranked(workspace_copy: Path) -> None:
     _add_district_row(workspace_copy, "2022", ["城东街道", 1, 1])
     with pytest.raises(ComputeError, match="“城东街道”出现了两次"):
         open_project(workspace_copy).engine.figure("econ_tax_growth_rank", YEAR)
+
+
+@pytest.mark.parametrize(
+    ("code", "period", "message"),
+    [
+        ("urban_cleared_land", "2024H1", "2024年上半年没有指标 urban_cleared_land.*只填报到2023年"),
+        ("urban_charging_spaces", "2023", "2023年没有指标 urban_charging_spaces.*自2024年上半年起"),
+    ],
+)
+def test_an_indicator_outside_since_until_says_so(code: str, period: str, message: str) -> None:
+    engine = open_project(None).engine
+    with pytest.raises(ComputeError, match=message):
+        engine.figure(code, Period.parse(period))
+
+
+def test_the_2024h1_figures_of_the_sample() -> None:
+    engine = open_project(None).engine
+    now = Period.parse("2024H1")
+    assert engine.figure("urban_charging_spaces", now).value == 126
+    assert engine.figure("party_centers_rank", now).value == 2
+    assert engine.figure("party_centers_rank", Period.parse("2023")).value == 1
+    assert engine.figure("econ_tax_growth_rank", Period.parse("2023")).value == 2

@@ -18,7 +18,6 @@ import pytest
 from conftest import REPORT_PERIOD, stderr_on_a_terminal
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_hostile_files import build_xlsx, one_cell
 from typer.testing import CliRunner
 
 from chengbei_report import cli
@@ -32,7 +31,7 @@ from chengbei_report.project import Project, open_project
 from chengbei_report.read.period import load_submissions, submission_files
 from chengbei_report.read.safety import Limits, UnreadableWorkbook
 from chengbei_report.read.submission import LedgerTable, Submission, cell_decimal, clean_text
-from chengbei_report.read.workbook import Workbook, read_workbook, read_workbooks
+from chengbei_report.read.workbook import read_workbook
 from chengbei_report.validate.cells import _ledger_empty, _ledger_value, _suspects
 
 LEDGER = Ledger(
@@ -221,29 +220,6 @@ def test_cell_problems_come_out_in_row_order_and_are_capped(workspace_copy: Path
     bad_choice = next(f for f in mine if f.code == "CELL_BAD_CHOICE")
     assert bad_choice.cell.endswith("3")
     assert mine.index(negative[0]) < mine.index(bad_choice) < mine.index(negative[2])
-
-
-def test_scanning_in_a_second_process_gives_the_same_outcomes(tmp_path: Path) -> None:
-    first = build_xlsx(tmp_path / "a.xlsx", {"S": one_cell("B2", "1")})
-    empty = tmp_path / "b.xlsx"
-    empty.write_bytes(b"")
-    wide = build_xlsx(tmp_path / "c.xlsx", {"S": one_cell("K1")})
-    last = build_xlsx(tmp_path / "d.xlsx", {"S": one_cell("A3", "3")})
-    files = [first, empty, wide, last]
-    limits = Limits(max_columns=10)
-    apart = list(read_workbooks(files, limits, scan_process=True))
-    here = list(read_workbooks(files, limits, scan_process=False))
-    assert [path for path, _ in apart] == files
-    for (_, one), (_, other) in zip(apart, here, strict=True):
-        assert type(one) is type(other)
-        if isinstance(one, Workbook):
-            assert isinstance(other, Workbook)
-            assert one.sheets["S"].rows == other.sheets["S"].rows
-        else:
-            assert isinstance(other, UnreadableWorkbook)
-            assert (one.code, one.message, one.hint) == (other.code, other.message, other.hint)
-    assert isinstance(apart[2][1], UnreadableWorkbook)
-    assert apart[2][1].code == "FILE_TOO_MANY_COLUMNS" and "max_columns" in apart[2][1].message
 
 
 def test_a_refusal_survives_the_trip_between_processes() -> None:

@@ -186,3 +186,11 @@ def test_cli_forms_text(ws: Path, tmp_path: Path) -> None:
 def test_cli_forms_bad_period_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["forms", "-p", "2023X", "-o", str(tmp_path)])
     assert result.exit_code == 2 and "错误：" in result.output
+
+
+def test_forms_follow_since_and_until(tmp_path: Path) -> None:
+    """2024H2 asks for the indicator new in 2024H1 and no longer for the one dropped after 2023."""
+    result = make_forms(Period.parse("2024H2"), workspace_dir=None, out_dir=tmp_path)
+    (urban,) = [p for p in result.files if "城市建设与环境办公室" in p.name]
+    codes = {row[0] for row in openpyxl.load_workbook(urban)["指标"].iter_rows(values_only=True)}
+    assert "urban_charging_spaces" in codes and "urban_cleared_land" not in codes

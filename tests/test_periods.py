@@ -31,6 +31,47 @@ def test_period_forms(text: str, code: str, label: str, previous: str, last_year
     assert period.same_period_last_year().code == last_year
 
 
+@pytest.mark.parametrize(
+    ("a", "b", "before", "after"),
+    [
+        ("2022", "2022H2", True, False),
+        ("2022", "2022H1", False, True),
+        ("2023H2", "2023", False, False),
+        ("2024H1", "2023", False, True),
+        ("2023M07", "2023H2", False, False),
+    ],
+)
+def test_periods_compare_by_their_months(a: str, b: str, before: bool, after: bool) -> None:
+    assert Period.parse(a).begins_before(Period.parse(b)) is before
+    assert Period.parse(a).ends_after(Period.parse(b)) is after
+    assert Period.parse("2023H2").start_month == 7
+
+
+@pytest.mark.parametrize(
+    ("code", "since_start", "elapsed", "next_code", "next_label", "is_year", "is_half"),
+    [
+        ("2023H1", "今年来", "半年来", "2023H2", "下半年", False, True),
+        ("2023H2", "下半年以来", "半年来", "2024H1", "2024年", False, True),
+        ("2023", "今年来", "一年来", "2024", "2024年", True, False),
+        ("2023Q3", "第三季度以来", "一季度来", "2023Q4", "第四季度", False, False),
+        ("2023M12", "12月以来", "一个月来", "2024M01", "2024年1月", False, False),
+    ],
+)
+def test_what_a_template_says_about_time(
+    code: str,
+    since_start: str,
+    elapsed: str,
+    next_code: str,
+    next_label: str,
+    is_year: bool,
+    is_half: bool,
+) -> None:
+    period = Period.parse(code)
+    assert (period.since_start, period.elapsed) == (since_start, elapsed)
+    assert (period.next.code, period.next_label) == (next_code, next_label)
+    assert (period.is_year, period.is_half) == (is_year, is_half)
+
+
 def test_half_year_facts() -> None:
     period = Period.parse("2023H1")
     assert (period.label, period.end_month) == ("上半年", 6)

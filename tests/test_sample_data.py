@@ -25,14 +25,25 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chengbei_report.catalog import load_catalog
+from chengbei_report.periods import Period
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
 SUBMISSIONS = SAMPLE / "submissions"
-TEMPLATE = ROOT / "templates" / "work_summary.md.j2"
+TEMPLATES = ROOT / "templates"
+# The bundled templates and the literal names with digits in their statistics sections.
+LITERAL_NAMES = {
+    "work_summary.md.j2": ("1园1厅5区12室", "8890电话", "自4月份起", "今年8月底"),
+    "work_summary_year.md.j2": ("1园1厅5区12室", "8890电话"),
+}
 UNIT = "城北街道"
 HEADER_LABELS = ("单位", "部门", "报告期", "填报人", "联系电话", "填报日期")
 TABLE_HEADER = ("编码", "名称", "单位", "数值", "备注")
-PERIODS = ("2002", "2020", "2021", "2022", "2022H1", "2023H1")
+PERIODS = ("2002", "2020", "2021", "2022", "2022H1", "2023H1", "2023", "2024H1")
+# workspace.toml [periods] first: folders of periods beginning earlier hold what was kept then.
+FIRST = Period.parse("2023")
+LIBRARY_CATALOG = load_catalog(SAMPLE / "catalog.toml")
 
 Row = dict[str, Any]
 
@@ -125,6 +136,8 @@ def test_every_period_folder_has_its_departments() -> None:
         "2022": ["district", "economy"],
         "2022H1": half,
         "2023H1": half,
+        "2023": half,
+        "2024H1": half,
     }
 
 
@@ -151,13 +164,11 @@ def test_header_block_follows_the_contract(path: Path) -> None:
 @pytest.mark.parametrize("path", sorted(SUBMISSIONS.rglob("*.xlsx")), ids=lambda p: p.name)
 def test_indicator_rows_are_the_catalog_reported_ones(path: Path) -> None:
     department = department_of(path)
-    kind = "Y" if path.parent.name.isdigit() else "H"
-    wanted = [
-        code
-        for code, ind in INDICATORS.items()
-        if ind["department"] == department and "formula" not in ind and kind in ind["frequency"]
-    ]
+    period = Period.parse(path.parent.name)
+    wanted = [i.code for i in LIBRARY_CATALOG.reported_indicators(department) if i.due_in(period)]
     rows = list(openpyxl.load_workbook(path)["指标"].iter_rows(min_row=10, values_only=True))
+    if period.begins_before(FIRST):  # history: a subset of today's catalog, in its order
+        wanted = [code for code in wanted if code in {row[0] for row in rows}]
     assert [row[0] for row in rows] == wanted
     for code, name, unit, value, _note in rows:
         assert (name, unit) == (INDICATORS[code]["name"], INDICATORS[code]["unit"])
@@ -170,10 +181,13 @@ def test_indicator_rows_are_the_catalog_reported_ones(path: Path) -> None:
 def test_ledger_sheets_match_their_catalog_columns(path: Path) -> None:
     book = openpyxl.load_workbook(path)
     department = department_of(path)
-    kind = "Y" if path.parent.name.isdigit() else "H"
+    period = Period.parse(path.parent.name)
+    kind = period.kind.value
     specs = [
         lg for lg in LEDGERS.values() if lg["department"] == department and kind in lg["frequency"]
     ]
+    if period.begins_before(FIRST):
+        specs = [lg for lg in specs if lg["sheet"] in book.sheetnames]
     assert book.sheetnames == ["指标", *(lg["sheet"] for lg in specs)]
     for spec in specs:
         rows = list(book[spec["sheet"]].iter_rows(values_only=True))
@@ -267,7 +281,65 @@ def test_2022_growth_ranks_from_district_tables(column: str, rank: int) -> None:
     assert sorted(growth.values(), reverse=True).index(growth[UNIT]) + 1 == rank
 
 
-@pytest.mark.parametrize("year", ["2020", "2021", "2022"])
+@pytest.mark.parametrize(("column", "rank"), [("区级税收", 2), ("限额以上批零住餐业销售额", 3)])
+def test_2023_growth_ranks_stay_as_in_2022(column: str, rank: int) -> None:
+    now = {r["单位"]: Decimal(str(r[column])) for r in ledger("2023", "district_economy")}
+    before = {r["单位"]: Decimal(str(r[column])) for r in ledger("2022", "district_economy")}
+    growth = {unit: now[unit] / before[unit] - 1 for unit in now}
+    assert len(set(growth.values())) == len(growth)
+    assert sorted(growth.values(), reverse=True).index(growth[UNIT]) + 1 == rank
+
+
+# ---------------------------------------------------------------- 2023 and 2024H1: the cycle
+
+
+def party_rank(period: str) -> int:
+    table = {row["单位"]: row["提档验收数"] for row in ledger(period, "district_party")}
+    accepted = count(ledger(period, "upgrades"), 验收状态="已验收")
+    assert accepted == table[UNIT] and list(table.values()).count(accepted) == 1
+    return sorted(table.values(), reverse=True).index(accepted) + 1
+
+
+def test_the_party_centres_rank_is_the_one_rank_that_changes_in_2024h1() -> None:
+    assert [party_rank(p) for p in ("2023H1", "2023", "2024H1")] == [1, 1, 2]
+
+
+def test_one_indicator_is_dropped_and_one_is_new_in_2024h1() -> None:
+    before, now = reported_values("2023H1"), reported_values("2024H1")
+    assert set(before) - set(now) == {"urban_cleared_land"}
+    assert set(now) - set(before) == {"urban_charging_spaces"}
+    assert "urban_cleared_land" in reported_values("2023")
+    assert INDICATORS["urban_cleared_land"]["until"] == "2023"
+    assert INDICATORS["urban_charging_spaces"]["since"] == "2024H1"
+
+
+def test_2024h1_figures_move_both_ways() -> None:
+    before, now = reported_values("2023H1"), reported_values("2024H1")
+    common = set(before) & set(now)
+    assert sum(now[c] > before[c] for c in common) >= 10
+    assert sum(now[c] < before[c] for c in common) >= 10
+    assert now["econ_park_units"] == 61
+
+
+def test_the_2023_ledgers_continue_the_first_half() -> None:
+    """The year's case ledgers are the 2023H1 rows followed by the second half's, numbered on."""
+    for code in ("inspection", "mediation", "sms", "demolitions"):
+        first, year = ledger("2023H1", code), ledger("2023", code)
+        assert year[: len(first)] == first and len(year) > len(first), code
+        key = LEDGERS[code]["key"]
+        numbers = [int(str(row[key]).rsplit("-", 1)[1]) for row in year]
+        assert numbers == list(range(1, len(year) + 1)), code
+    assert len(ledger("2023", "inspection")) == reported_values("2023")["safety_inspected"]
+
+
+@pytest.mark.parametrize("code", ["partners", "visits", "upgrades"])
+def test_standing_ledgers_keep_their_rows_from_period_to_period(code: str) -> None:
+    key = LEDGERS[code]["key"]
+    keys = [{row[key] for row in ledger(p, code)} for p in ("2023H1", "2023", "2024H1")]
+    assert keys[0] <= keys[1] <= keys[2]
+
+
+@pytest.mark.parametrize("year", ["2020", "2021", "2022", "2023"])
 def test_district_row_of_the_unit_equals_its_own_workbook(year: str) -> None:
     row = next(r for r in ledger(year, "district_economy") if r["单位"] == UNIT)
     values = reported_values(year)
@@ -326,12 +398,14 @@ def test_formulas_refer_to_known_codes_and_columns(code: str) -> None:
             assert name in INDICATORS or name in columns, (code, name)
 
 
-def template_codes() -> set[tuple[str, str]]:
-    return set(re.findall(r"\b(cur|year)\.(\w+)", TEMPLATE.read_text(encoding="utf-8")))
+def template_codes(name: str) -> set[tuple[str, str]]:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    return set(re.findall(r"\b(cur|year)\.(\w+)", text))
 
 
-def test_template_uses_only_catalog_codes() -> None:
-    used = template_codes()
+@pytest.mark.parametrize("name", LITERAL_NAMES)
+def test_template_uses_only_catalog_codes(name: str) -> None:
+    used = template_codes(name)
     assert len(used) > 60
     assert {code for _, code in used} <= set(INDICATORS)
     assert {code for ctx, code in used if ctx == "year"} == {
@@ -339,14 +413,14 @@ def test_template_uses_only_catalog_codes() -> None:
     }
 
 
-def test_template_types_no_statistical_figure_before_section_three() -> None:
-    text = TEMPLATE.read_text(encoding="utf-8")
-    literal = re.sub(r"\{\{.*?\}\}|\{#.*?#\}", "", text, flags=re.S)
+@pytest.mark.parametrize("name", LITERAL_NAMES)
+def test_template_types_no_statistical_figure_before_section_three(name: str) -> None:
+    text = (TEMPLATES / name).read_text(encoding="utf-8")
+    literal = re.sub(r"\{\{.*?\}\}|\{#.*?#\}|\{%.*?%\}", "", text, flags=re.S)
     sections = literal.split("## 三、")[0]
-    names = ("1园1厅5区12室", "8890电话", "自4月份起", "今年8月底")
-    for name in names:
-        assert name in sections
-        sections = sections.replace(name, "")
+    for literal_name in LITERAL_NAMES[name]:
+        assert literal_name in sections
+        sections = sections.replace(literal_name, "")
     assert re.findall(r"\d+", sections) == []
     assert re.findall(r"[,():;]", literal) == []
 

@@ -49,3 +49,12 @@ def test_probe_detects_a_heavy_import(tmp_path: Path) -> None:
     """The probe itself works: a command that reads workbooks does import calamine."""
     probe = _probe("build", "--period", "2023H1", "--out", str(tmp_path))
     assert "python_calamine" in probe["heavy"]
+
+
+@pytest.mark.slow
+def test_build_writes_the_working_paper_without_importing_numpy(tmp_path: Path) -> None:
+    """openpyxl would import numpy (installed here, for pandas); the build keeps it out."""
+    probe = _probe("build", "--period", "2023H1", "--out", str(tmp_path))
+    assert probe["exit"] == 0, probe["output"]
+    assert "openpyxl" in probe["heavy"] and "numpy" not in probe["heavy"]
+    assert list(tmp_path.glob("*底稿.xlsx"))

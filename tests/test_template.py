@@ -104,3 +104,15 @@ def test_template_errors_name_template_and_line(tmp_path: Path, text: str, messa
 def test_compute_error_inside_template_keeps_its_message_and_gains_the_line(tmp_path: Path) -> None:
     with pytest.raises(ComputeError, match=r"除数为零.*t\.md\.j2 第2行"):
         _render(tmp_path, "标题\n{{ cur.broken | num }}\n")
+
+
+def test_a_template_asks_whether_an_indicator_exists_in_the_period(tmp_path: Path) -> None:
+    path = tmp_path / "t.md.j2"
+    path.write_text(
+        '{% if "people" in cur %}有{% endif %}{% if "rate" in cur %}率{% endif %}'
+        '{% if "nobody" in cur %}无{% endif %}\n',
+        encoding="utf-8",
+    )
+    cur = FigureNamespace(_lookup, set(FIGURES), PERIOD, lambda code, _: code != "rate")
+    rendered = render_text_template(path, {"cur": cur}, [tmp_path])
+    assert [b.text for b in rendered.blocks] == ["有"]

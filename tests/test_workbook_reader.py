@@ -25,11 +25,9 @@ from chengbei_report.read.safety import (
     has_control_bytes,
 )
 from chengbei_report.read.workbook import (
-    Workbook,
     cell_address,
     column_letter,
     read_workbook,
-    read_workbooks,
 )
 
 CONTROL = "".join(chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32)])
@@ -162,28 +160,14 @@ def test_text_at_excel_limit_is_read_and_one_more_is_refused(tmp_path: Path) -> 
     assert "32,768" in caught.value.message
 
 
-def test_many_files_keep_their_order_and_their_errors(tmp_path: Path) -> None:
-    first = build_xlsx(tmp_path / "a.xlsx", {"S": one_cell("B2", "1")})
-    empty = tmp_path / "b.xlsx"
-    empty.write_bytes(b"")
-    wide = build_xlsx(tmp_path / "c.xlsx", {"S": one_cell("K1")})
-    last = build_xlsx(tmp_path / "d.xlsx", {"S": one_cell("A3", "3")})
-    results = list(read_workbooks([first, empty, wide, last], Limits(max_columns=10)))
-    assert [path for path, _ in results] == [first, empty, wide, last]
-    outcomes = [outcome for _, outcome in results]
-    assert isinstance(outcomes[0], Workbook) and outcomes[0].sheets["S"].value(1, 1) == 1
-    assert isinstance(outcomes[1], UnreadableWorkbook) and outcomes[1].code == "FILE_EMPTY"
-    assert isinstance(outcomes[2], UnreadableWorkbook)
-    assert outcomes[2].code == "FILE_TOO_MANY_COLUMNS"
-    assert isinstance(outcomes[3], Workbook) and outcomes[3].sheets["S"].value(2, 0) == 3
-
-
 def test_calamine_failure_after_the_scan_is_reported(tmp_path: Path) -> None:
     """A sheet the scan accepts but calamine cannot read: a shared string that does not exist."""
     row = '<row r="1"><c r="A1" t="s"><v>5</v></c></row>'
     path = build_xlsx(tmp_path / "bad_number.xlsx", {"S": sheet_xml(row)})
-    [(_, outcome)] = list(read_workbooks([path]))
-    assert isinstance(outcome, UnreadableWorkbook) and outcome.code == "FILE_CORRUPT"
+    for extents in (True, False):
+        with pytest.raises(UnreadableWorkbook) as caught:
+            read_workbook(path, extents=extents)
+        assert caught.value.code == "FILE_CORRUPT"
 
 
 def test_limits_from_workspace_config() -> None:

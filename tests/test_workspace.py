@@ -21,6 +21,7 @@ def test_minimal_config_uses_defaults(tmp_path: Path) -> None:
     workspace = open_workspace(_workspace(tmp_path, CONFIG))
     assert workspace.unit_name == "城北街道"
     assert workspace.baseline.code == "2002"
+    assert workspace.first is None
     assert workspace.output_name("document", workspace.baseline) == "城北街道2002年工作总结.docx"
 
 
@@ -34,6 +35,7 @@ def test_minimal_config_uses_defaults(tmp_path: Path) -> None:
         ),
         ('[report]\ndocument = ".hidden.docx"\n', r"不能包含目录或以“\.”开头"),
         ('[periods]\nbaseline = "改革前"\n', r"baseline 的值“改革前”不是报告期"),
+        ('[periods]\nfirst = "今年"\n', r"first 的值“今年”不是报告期"),
         ("[unit\n", r"格式错误"),
     ],
 )

@@ -13,6 +13,7 @@ from chengbei_report.guard import guard_outputs
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
 from chengbei_report.project import Project, open_project, render_document, stamp
+from chengbei_report.render.leaks import refuse_internal_text
 from chengbei_report.render.output import deterministic_zip, repair_folder, write_set
 from chengbei_report.render.scrub import scrub_document
 from chengbei_report.render.template import RenderedDocument
@@ -65,7 +66,7 @@ def build_report(
     """
     project = open_project(workspace_dir, progress)
     project.require_period(period)
-    template_path = template or project.workspace.template_path()
+    template_path = project.workspace.template_for(period, template)
     target = project.output_dir(out_dir, "out", period)
     names = _output_paths(project, period, target)
     root = project.workspace.root
@@ -80,8 +81,10 @@ def build_report(
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
+    findings.extend(rendered.findings)
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     contents = _output_bytes(project, period, rendered, signed or project.workspace.signing_date)
+    refuse_internal_text(list(zip(names, contents, strict=True)))
     written = write_set(
         list(zip(names, contents, strict=True)),
         inputs=[template_path, *_input_files(project)],

@@ -16,6 +16,6 @@ def check_report(
     paragraphs = read_paragraphs(docx)
     project = open_project(workspace_dir)
     project.require_period(period)
-    rendered = render_document(project, period, template or project.workspace.template_path())
+    rendered = render_document(project, period, project.workspace.template_for(period, template))
     texts = [block.full_text for block in rendered.blocks]
     return compare_report(docx, paragraphs, period, texts, rendered.uses)

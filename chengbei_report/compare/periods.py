@@ -70,7 +70,7 @@ def _observe(engine: Engine, indicator: Indicator, period: Period) -> Observed |
     """The value in ``period``; None when the indicator does not exist there."""
     unit_cell = None
     if indicator.derived:
-        if period.kind.value not in indicator.frequency:
+        if not indicator.due_in(period):
             return None
     else:
         found = engine.period_data(period).reported(indicator.code, indicator.department)

@@ -105,6 +105,8 @@ class Engine:
             return _Evaluation(self, period, label).scalar(node)
 
     def _compute(self, indicator: Indicator, period: Period) -> Figure:
+        if not indicator.current_in(period):
+            raise MissingDataError(_not_current(indicator, period))
         if indicator.formula is None:
             return self._reported(indicator, period)
         label = f"{indicator.label}（{period.full_label}）"
@@ -173,6 +175,16 @@ class Engine:
                 f"计算 {label} 时缺少台账：{period.full_label}“{department}”报表中没有“{ledger.sheet}”工作表。"
             )
         return table
+
+
+def _not_current(indicator: Indicator, period: Period) -> str:
+    """Why an indicator has no value in ``period``: the catalog's ``since``/``until``."""
+    if indicator.since is not None and period.begins_before(indicator.since):
+        when = f"自{indicator.since.full_label}起才填报"
+    else:
+        assert indicator.until is not None
+        when = f"只填报到{indicator.until.full_label}"
+    return f"{period.full_label}没有指标 {indicator.label}：指标目录中该指标{when}。"
 
 
 def _in_unit(value: Decimal, unit: str, indicator: Indicator) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
 
@@ -42,6 +43,9 @@ class CellSource:
     def describe(self) -> str:
         return f"{_folder(self.period)}{self.file} {self.sheet}!{self.cell}"
 
+    def __str__(self) -> str:
+        return self.describe()
+
 
 @dataclass(frozen=True)
 class LedgerSource:
@@ -57,6 +61,9 @@ class LedgerSource:
     def describe(self) -> str:
         where = f"{_folder(self.period)}{self.file} {self.sheet}!{self.cells}"
         return f"{where}（{self.aggregate}，{self.rows}行）"
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 Source = CellSource | LedgerSource
@@ -90,6 +97,23 @@ class Figure:
     def reader_value(self) -> Reading:
         """The value as a reader expects it next to its unit: a rate in percent."""
         return reader_value(self.value, self.unit, self.kind)
+
+    def __str__(self) -> str:
+        """The exact reading with its unit (``508人``, ``98.4251968…%``), never the dataclass
+        repr: whatever route a figure takes into a text, a message or a cell, it reads as a
+        figure. Documents show the rounded default form of its kind (render.template)."""
+        return str(self.reader_value())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{figure}"`` is ``str(figure)``; a spec formats the reading: ``f"{rate:.2f}"``."""
+        if not spec:
+            return str(self)
+        reading = self.reader_value()
+        return f"{format(reading.value, spec)}{reading.unit}"
+
+    def __html__(self) -> str:
+        """Markup-aware code (Jinja autoescape) gets the same text, escaped."""
+        return html.escape(str(self))
 
     def leaf_sources(self) -> tuple[Source, ...]:
         """All cells and ledger ranges behind this figure, first-seen order, no repeats."""

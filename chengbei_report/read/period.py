@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from chengbei_report.catalog import Catalog
 from chengbei_report.periods import Period
 from chengbei_report.progress import Progress
+from chengbei_report.read.safety import MB
 from chengbei_report.read.submission import LedgerTable, ReportedValue, Submission, parse_submission
 from chengbei_report.read.workbook import (
     Limits,
     UnreadableWorkbook,
     collector_paused,
     read_workbook,
-    read_workbooks,
 )
 
 # Spreadsheet suffixes; anything else in a submissions folder is not a submission.
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".et"})
+# From this much in all, files are read in worker processes: starting one costs ~0.2 s of CPU.
+WORKER_BYTES = 8 * MB
 
 
 @dataclass
@@ -71,20 +73,53 @@ def load_submissions(
     progress: Progress | None = None,
     limits: Limits | None = None,
     label: str = "读取报表",
+    *,
+    workers: int | None = None,
 ) -> list[Submission]:
-    """Read and parse files in order (one scanned ahead while another is read, when it pays)."""
+    """Read and parse files, in order; an unreadable file becomes a submission with its finding.
+
+    ``workers`` processes read whole workbooks (``read/workers.py``); by default as many as
+    cores once the files reach ``WORKER_BYTES``, else none (read here, fully pre-flighted).
+    """
+    wanted = limits or Limits()
+    count = _worker_count(paths) if workers is None else workers
     submissions = []
     with collector_paused():
-        for done, (path, outcome) in enumerate(read_workbooks(paths, limits)):
+        for done, (path, outcome) in enumerate(_outcomes(paths, catalog, wanted, count)):
             if progress is not None:
                 progress(f"{label}：{path.name}", done, len(paths))
             if isinstance(outcome, UnreadableWorkbook):
                 submissions.append(_unreadable(path, outcome))
             else:
-                submissions.append(parse_submission(outcome, catalog))
+                submissions.append(outcome)
     if progress is not None and paths:
         progress(f"已{label}", len(paths), len(paths))
     return submissions
+
+
+def _outcomes(
+    paths: Sequence[Path], catalog: Catalog, limits: Limits, workers: int
+) -> Iterator[tuple[Path, Submission | UnreadableWorkbook]]:
+    if workers > 0 and paths:
+        from chengbei_report.read.workers import read_in_workers
+
+        yield from read_in_workers(paths, catalog, limits, workers)
+        return
+    for path in paths:
+        yield path, load_submission(path, catalog, limits)
+
+
+def _worker_count(paths: Sequence[Path]) -> int:
+    from chengbei_report.read.workers import core_count
+
+    return core_count() if sum(map(_size, paths)) >= WORKER_BYTES else 0
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def load_period(

@@ -6,11 +6,20 @@ memory, so this module looks at the raw bytes first: the file's magic, the zip d
 bombs), the workbook part (sheet count, names, hidden state; parsed with defusedxml) and every
 sheet's real extent. ``<dimension ref>`` is never trusted: each sheet part is streamed through
 compiled byte patterns, chunk by chunk, without building a tree: about 0.6× of calamine's own
-read on its own. Both hold the GIL, so ``workbook.read_workbooks`` runs the scans of large
-folders in a second process (``scan_outcome``) beside calamine's reads.
+read, two thirds of it for the extent (a pattern match per cell).
+
+The extent only protects the process calamine runs in. Large folders are read in worker
+processes (``read/workers.py``) where an abort or a memory blow-up costs only that worker, so
+there the scan runs with ``extents=False`` (about 0.25× of the read, most of it inflating the
+zip entries; each other test is one substring search per piece), the extent is checked
+on the sheet calamine loaded (``check_extent``) before any cell becomes a Python object, and
+a file whose worker dies is scanned again in full to say why.
 
 Everything the validator needs later (hidden rows, merged ranges, formulas without a cached
-value, control characters) is collected on the way.
+value, control characters) is collected on the way. A new check of the raw bytes belongs in
+``_check_sizes`` (zip directory), ``_SheetScan.feed`` (sheet XML, behind a cheap ``in`` test
+so clean pieces pay one C search) or ``preflight`` (workbook structure); only checks that
+protect the reading process itself belong behind ``extents``.
 """
 
 from __future__ import annotations
@@ -103,6 +112,7 @@ class Limits:
     max_cells: int = 30_000_000
     max_cell_chars: int = 32_767
     max_seconds: int = 120
+    max_memory_mb: int = 4096
     max_render_seconds: int = 30  # filling the template (render/sandbox.py has the other bounds)
     max_value: int = 10**15  # largest magnitude of a figure, in its unit (validate/values.py)
 
@@ -145,8 +155,8 @@ class SheetLayout:
     name: str
     part: str
     visible: bool
-    rows: int  # last row holding a cell, 1-based; 0 for an empty sheet
-    columns: int  # last column holding a cell, 1-based
+    rows: int | None  # last row holding a cell, 1-based; 0 for an empty sheet; None: not scanned
+    columns: int | None  # last column holding a cell, 1-based
     hidden_rows: frozenset[int] = frozenset()
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
     formulas_without_value: tuple[str, ...] = ()
@@ -351,20 +361,25 @@ def _not_a_workbook(names: set[str]) -> UnreadableWorkbook:
     )
 
 
+def timed_out(limits: Limits) -> UnreadableWorkbook:
+    """The refusal of a file that took longer than ``max_seconds`` (to scan or to read)."""
+    return UnreadableWorkbook(
+        FILE_TIMEOUT,
+        f"读取超过时间上限 {limits.max_seconds} 秒（max_seconds），已放弃。",
+        HINT_LIMIT.format(key="max_seconds"),
+    )
+
+
 class _Clock:
     """The per-file time budget (``max_seconds``)."""
 
     def __init__(self, limits: Limits) -> None:
-        self.limit = limits.max_seconds
+        self.limits = limits
         self.deadline = time.monotonic() + limits.max_seconds
 
     def check(self) -> None:
         if time.monotonic() > self.deadline:
-            raise UnreadableWorkbook(
-                FILE_TIMEOUT,
-                f"读取超过时间上限 {self.limit} 秒（max_seconds），已放弃。",
-                HINT_LIMIT.format(key="max_seconds"),
-            )
+            raise timed_out(self.limits)
 
 
 def _stream(zf: zipfile.ZipFile, name: str, clock: _Clock) -> Iterator[bytes]:
@@ -659,10 +674,13 @@ class _SheetScan:
     formulas: list[str] = field(default_factory=list)
     control: bool = False
     shared: bool = False  # a shared formula was seen
+    extents: bool = True  # find the last row and column (see the module docstring)
 
     def feed(self, piece: bytes) -> None:
+        """Plain substring searches first (about 1 ns a byte each); patterns only where found."""
         prefixed = _PREFIXED.search(piece) is not None
-        self._extent(piece, prefixed)
+        if self.extents:
+            self._extent(piece, prefixed)
         if b'hidden="' in piece:
             self._hidden(piece)
         if self._may_hold_formulas(piece, prefixed):
@@ -727,23 +745,24 @@ class _SheetScan:
 
 
 def _scan_sheet(
-    zf: zipfile.ZipFile, entry: _SheetEntry, limits: Limits, clock: _Clock
+    zf: zipfile.ZipFile, entry: _SheetEntry, limits: Limits, clock: _Clock, extents: bool
 ) -> SheetLayout:
     assert entry.part is not None
-    scan = _SheetScan()
+    scan = _SheetScan(extents=extents)
     values = _ValueScan()
     guard = _TextGuard(limits.max_cell_chars, f"工作表“{entry.name}”中")
     for piece in _pieces(_guarded(_stream(zf, entry.part, clock), guard), b"</row>"):
         scan.feed(piece)
         values.feed(piece)
     values.check_root(entry.name)
-    _check_extent(entry.name, scan, limits)
+    if extents:
+        check_extent(entry.name, scan.rows, scan.columns, limits)
     return SheetLayout(
         name=entry.name,
         part=entry.part,
         visible=entry.visible,
-        rows=scan.rows,
-        columns=scan.columns,
+        rows=scan.rows if extents else None,
+        columns=scan.columns if extents else None,
         hidden_rows=frozenset(scan.hidden_rows),
         merged=tuple(scan.merged),
         formulas_without_value=tuple(scan.formulas),
@@ -909,42 +928,37 @@ def _guarded(chunks: Iterator[bytes], guard: _TextGuard) -> Iterator[bytes]:
         yield chunk
 
 
-def _check_extent(name: str, scan: _SheetScan, limits: Limits) -> None:
-    """The real used area against the limits; the message names the far corner."""
-    if scan.columns > limits.max_columns:
+def check_extent(name: str, rows: int, columns: int, limits: Limits) -> None:
+    """The used area from A1 against the limits; the message names the far corner."""
+    corner = (rows, columns)
+    if columns > limits.max_columns:
         _reject_extent(
             name,
-            scan,
+            corner,
             FILE_TOO_MANY_COLUMNS,
-            f"第 {scan.columns:,} 列",
+            f"第 {columns:,} 列",
             limits.max_columns,
             "列",
             "max_columns",
         )
-    if scan.rows > limits.max_rows:
+    if rows > limits.max_rows:
         _reject_extent(
-            name,
-            scan,
-            FILE_TOO_MANY_ROWS,
-            f"第 {scan.rows:,} 行",
-            limits.max_rows,
-            "行",
-            "max_rows",
+            name, corner, FILE_TOO_MANY_ROWS, f"第 {rows:,} 行", limits.max_rows, "行", "max_rows"
         )
-    if scan.rows * scan.columns > limits.max_cells:
-        extent = f"{scan.rows:,} 行 × {scan.columns:,} 列"
+    if rows * columns > limits.max_cells:
+        extent = f"{rows:,} 行 × {columns:,} 列"
         _reject_extent(
-            name, scan, FILE_TOO_MANY_CELLS, extent, limits.max_cells, "个单元格", "max_cells"
+            name, corner, FILE_TOO_MANY_CELLS, extent, limits.max_cells, "个单元格", "max_cells"
         )
 
 
 def _reject_extent(
-    name: str, scan: _SheetScan, code: str, extent: str, limit: int, unit: str, key: str
+    name: str, corner: tuple[int, int], code: str, extent: str, limit: int, unit: str, key: str
 ) -> None:
-    corner = f"{column_letter(scan.columns - 1)}{scan.rows}"
+    corner_cell = f"{column_letter(corner[1] - 1)}{corner[0]}"
     raise UnreadableWorkbook(
         code,
-        f"工作表“{name}”的数据一直用到 {corner} 单元格（{extent}），超过上限 {limit:,} {unit}（{key}）。",
+        f"工作表“{name}”的数据一直用到 {corner_cell} 单元格（{extent}），超过上限 {limit:,} {unit}（{key}）。",
         "请删除表格下方或右侧多余的内容（包括空白格式）后另存；" + HINT_LIMIT.format(key=key),
     )
 
@@ -967,8 +981,11 @@ def _drain(zf: zipfile.ZipFile, name: str, clock: _Clock) -> None:
 # --- entry point ------------------------------------------------------------------------------
 
 
-def preflight(path: Path, limits: Limits) -> Layout:
-    """Check ``path`` without a spreadsheet library; raise ``UnreadableWorkbook`` on any danger."""
+def preflight(path: Path, limits: Limits, *, extents: bool = True) -> Layout:
+    """Check ``path`` without a spreadsheet library; raise ``UnreadableWorkbook`` on any danger.
+
+    ``extents=False`` leaves the sheets' extent to the reader (only in a worker process).
+    """
     clock = _Clock(limits)
     _check_file(path, limits)
     with _open_zip(path, limits) as zf:
@@ -980,20 +997,12 @@ def preflight(path: Path, limits: Limits) -> Layout:
         _check_sheet_count(len(entries), limits)
         _check_parts_exist(names, entries)
         control = strings in names and _scan_strings(zf, str(strings), limits, clock)
-        sheets = tuple(_scan_sheet(zf, e, limits, clock) for e in entries if e.part)
+        sheets = tuple(_scan_sheet(zf, e, limits, clock, extents) for e in entries if e.part)
         scanned = {part, strings, *(s.part for s in sheets)}
         for name in sorted(names - scanned):
             if name.endswith((".xml", ".rels")):
                 _drain(zf, name, clock)
     return Layout(sheets=sheets, strings_have_control_chars=control)
-
-
-def scan_outcome(path: Path, limits: Limits) -> Layout | UnreadableWorkbook:
-    """``preflight`` with its refusal returned, not raised: what a scanning process sends back."""
-    try:
-        return preflight(path, limits)
-    except UnreadableWorkbook as exc:
-        return exc
 
 
 def _check_sheet_count(count: int, limits: Limits) -> None:

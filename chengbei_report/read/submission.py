@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from chengbei_report.catalog import Catalog, Department, Ledger
 from chengbei_report.codes import STRUCT_NO_INDICATOR_SHEET, STRUCT_NO_TABLE_HEADER
 from chengbei_report.findings import Finding
+from chengbei_report.read.columns import pack, unpack
 from chengbei_report.read.workbook import CellValue, Sheet, Workbook, cell_address, column_letter
 
 INDICATOR_SHEET = "指标"
@@ -70,6 +72,19 @@ class LedgerTable:
     def __len__(self) -> int:
         return len(self.numbers)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled column by column, compactly (``columns.pack``): a worker sends it whole."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_clean", "raw", "numbers")}
+        state["numbers"] = pack(self.numbers)
+        state["raw"] = {name: pack(values) for name, values in self.raw.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.numbers = unpack(state["numbers"])
+        self.raw = {name: unpack(packed) for name, packed in state["raw"].items()}
+        self._clean = {}
+
     def column(self, name: str) -> Sequence[CellValue]:
         """A column's values as formulas see them: text stripped, blank text and absent ``None``."""
         cached = self._clean.get(name)
@@ -119,7 +134,7 @@ class Submission:
     values: dict[str, ReportedValue] = field(default_factory=dict)
     ledgers: dict[str, LedgerTable] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    workbook: Workbook | None = None  # kept for the validator: hidden rows, merges, formulas
+    workbook: Workbook | None = None  # outline for the validator: hidden rows, merges, formulas
     table_columns: dict[str, int] = field(default_factory=dict)  # 指标 table label → column
     table_row: int | None = None  # 0-based row of the 指标 table header
     duplicates: list[ReportedValue] = field(default_factory=list)  # second and later rows of a code
@@ -162,8 +177,11 @@ def _as_shown(text: str) -> Decimal:
 
 
 def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:
-    """Parse a workbook; its department is the one named in the header field 部门."""
-    submission = Submission(path=workbook.path, department=None, workbook=workbook)
+    """Parse a workbook; its department is the one named in the header field 部门.
+
+    The submission keeps the workbook's outline (no cells): the cells it needs are parsed out.
+    """
+    submission = Submission(path=workbook.path, department=None, workbook=workbook.outline())
     sheet = workbook.sheets.get(INDICATOR_SHEET)
     if sheet is None:
         submission.findings.append(

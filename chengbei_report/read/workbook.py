@@ -2,34 +2,32 @@
 
 Every stage reads a department's cell values through this module. ``safety.preflight`` checks
 the raw bytes first (calamine aborts the process on some hostile files); then python-calamine
-reads the values (several times faster than openpyxl). The grid starts at A1 so that positions map straight to
-addresses.
+reads the values (several times faster than openpyxl). The grid starts at A1 so that positions
+map straight to addresses. In a worker process (``read/workers.py``) the scan leaves the extent
+out and the sheet calamine loaded is measured instead, before any of its cells becomes a Python
+object.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
 import re
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from chengbei_report.codes import FILE_CORRUPT
 from chengbei_report.read.safety import (
     HINT_RESEND,
-    MB,
     Layout,
     Limits,
     SheetLayout,
     UnreadableWorkbook,
     ValueLayout,
+    check_extent,
     preflight,
-    scan_outcome,
 )
 from chengbei_report.sheets import CellValue, cell_address, column_letter
 
@@ -43,7 +41,6 @@ __all__ = [
     "collector_paused",
     "column_letter",
     "read_workbook",
-    "read_workbooks",
 ]
 
 _CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -81,6 +78,10 @@ class Sheet:
     def height(self) -> int:
         return len(self.rows)
 
+    def outline(self) -> Sheet:
+        """This sheet without its cells: what the validator needs once the sheet is parsed."""
+        return replace(self, rows=[])
+
 
 @dataclass
 class Workbook:
@@ -90,6 +91,10 @@ class Workbook:
     @property
     def name(self) -> str:
         return self.path.name
+
+    def outline(self) -> Workbook:
+        """The workbook's sheets without their cells (``Sheet.outline``)."""
+        return Workbook(self.path, {name: sheet.outline() for name, sheet in self.sheets.items()})
 
 
 def _blank_to_none(rows: list[list[Any]]) -> list[list[CellValue]]:
@@ -127,12 +132,12 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool) -> Sheet:
+def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool, limits: Limits) -> Sheet:
     try:
         with collector_paused():
-            values = book.get_sheet_by_name(layout.name).to_python(
-                skip_empty_area=False, nrows=layout.rows
-            )
+            values = _sheet_values(book.get_sheet_by_name(layout.name), layout, limits)
+    except UnreadableWorkbook:
+        raise
     except Exception as exc:  # calamine raises several unrelated types
         raise UnreadableWorkbook(
             FILE_CORRUPT, f"工作表“{layout.name}”已损坏，无法读取：{exc}", HINT_RESEND
@@ -151,7 +156,17 @@ def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool) -> Sheet:
     )
 
 
-def _read_checked(path: Path, layout: Layout) -> Workbook:
+def _sheet_values(sheet: Any, layout: SheetLayout, limits: Limits) -> list[list[Any]]:
+    """The cells from A1; a sheet the scan did not measure is measured as calamine loaded it."""
+    if layout.rows is not None:
+        return sheet.to_python(skip_empty_area=False, nrows=layout.rows)
+    end = sheet.end
+    if end is not None:
+        check_extent(layout.name, end[0] + 1, end[1] + 1, limits)
+    return sheet.to_python(skip_empty_area=False)
+
+
+def _read_checked(path: Path, layout: Layout, limits: Limits) -> Workbook:
     """calamine's part: the values of sheets that passed the pre-flight scan."""
     import python_calamine
 
@@ -164,70 +179,16 @@ def _read_checked(path: Path, layout: Layout) -> Workbook:
             "请用 Excel 或 WPS 打开后另存为 .xlsx",
         ) from exc
     sheets = {
-        sheet.name: _read_sheet(book, sheet, layout.strings_have_control_chars)
+        sheet.name: _read_sheet(book, sheet, layout.strings_have_control_chars, limits)
         for sheet in layout.sheets
     }
     return Workbook(path=path, sheets=sheets)
 
 
-def read_workbook(path: Path, limits: Limits | None = None) -> Workbook:
-    """Read every worksheet of ``path``; raise ``UnreadableWorkbook`` when it is no safe workbook."""
-    return _read_checked(path, preflight(path, limits or Limits()))
+def read_workbook(path: Path, limits: Limits | None = None, *, extents: bool = True) -> Workbook:
+    """Read every worksheet of ``path``; raise ``UnreadableWorkbook`` when it is no safe workbook.
 
-
-Outcome = Workbook | UnreadableWorkbook
-# Below this much in all, files are scanned in this process: a scanning process costs a start-up.
-SCAN_PROCESS_BYTES = 8 * MB
-
-
-def read_workbooks(
-    paths: Iterable[Path], limits: Limits | None = None, *, scan_process: bool | None = None
-) -> Iterator[tuple[Path, Outcome]]:
-    """Read many files in order: each path with its Workbook, or the UnreadableWorkbook it raised.
-
-    The pre-flight scan and calamine both hold the GIL, so threads would not overlap them. With
-    ``scan_process`` (by default: more than one core and at least ``SCAN_PROCESS_BYTES`` of
-    files) a second process scans the files ahead while this one reads the files already
-    scanned; no file reaches calamine before its own scan has passed.
+    ``extents=False`` is for worker processes only (see the module docstring).
     """
-    files = list(paths)
     wanted = limits or Limits()
-    if scan_process is None:
-        scan_process = _worth_a_process(files)
-    if not scan_process or len(files) < 2:
-        for path in files:
-            yield path, _read_one(path, wanted)
-        return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        ahead = [pool.submit(scan_outcome, path, wanted) for path in files[1:]]
-        yield files[0], _read_one(files[0], wanted)  # scanned here while the process starts
-        for path, scan in zip(files[1:], ahead, strict=True):
-            yield path, _read_scanned(path, scan.result())
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def _worth_a_process(files: list[Path]) -> bool:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (cores or 1) > 1 and sum(_size(path) for path in files) >= SCAN_PROCESS_BYTES
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _read_one(path: Path, limits: Limits) -> Outcome:
-    return _read_scanned(path, scan_outcome(path, limits))
-
-
-def _read_scanned(path: Path, scan: Layout | UnreadableWorkbook) -> Outcome:
-    if isinstance(scan, UnreadableWorkbook):
-        return scan
-    try:
-        return _read_checked(path, scan)
-    except UnreadableWorkbook as exc:
-        return exc
+    return _read_checked(path, preflight(path, wanted, extents=extents), wanted)

@@ -3,12 +3,15 @@
 The same figure filters as the text template are used, so the working paper and ``check``
 work the same way. The written document gets the official layout (page, grid, styles, fonts,
 page numbers) like every other route, unless the workspace turns that off; styles of the
-template's own (a table style, say) stay.
+template's own (a table style, say) stay. Values are XML-escaped (autoescape), so a ``&`` in a
+name cannot break the document, and an error names the paragraph of the template it comes from.
 """
 
 from __future__ import annotations
 
+import html
 import re
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
@@ -47,13 +50,60 @@ def render_docx_template(
     recorder = Recorder()
     env = make_environment(roots, recorder, limits=limits)
     template = DocxTemplate(str(path))
-    with template_errors(path):
+    _open(template, path)
+    with template_errors(path, lambda line: _paragraph(template, line), frame_name="<template>"):
         env.start()
-        template.render(context, jinja_env=env, autoescape=False)
+        template.render(context, jinja_env=env, autoescape=True)
     blocks = _locate_uses(template.docx, recorder)
     buffer = BytesIO()
     template.save(buffer)
-    return RenderedDocument(blocks, recorder.uses, docx=buffer.getvalue())
+    return RenderedDocument(
+        blocks, recorder.uses, docx=buffer.getvalue(), findings=recorder.findings
+    )
+
+
+def _open(template: Any, path: Path) -> None:
+    """Load the template's package; a file that is no .docx is the user's, not a crash."""
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        template.init_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, XMLSyntaxError, OSError) as exc:
+        raise TemplateError(
+            f"模板 {path.name} 不是有效的 Word 文档（.docx），无法打开。",
+            hint="请用 Word 或 WPS 打开后“另存为”.docx；文本模板请用 .md.j2 作扩展名。",
+        ) from exc
+
+
+_PARAGRAPH_START = re.compile(r"<w:p[ >]")
+
+
+def _paragraph(template: Any, line: int) -> str:
+    """``第5段（“增速全区{{ cur.x }}…”）`` for a line of the source docxtpl compiled.
+
+    docxtpl starts every ``<w:p>`` of the part on a new line before Jinja compiles it, so the
+    line number of an error is the paragraph it lies in; paragraphs count as in ``check``
+    (non-empty ones, from 1). Headers, footers and notes are compiled apart and named so.
+    """
+    part = getattr(template, "current_rendering_part", None)
+    main = template.docx.part
+    if part is not None and part is not main:
+        return "页眉、页脚或脚注中"
+    source = template.patch_xml(template.get_xml())
+    lines = _PARAGRAPH_START.sub(lambda m: "\n" + m.group(0), source).splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    texts = [_text(chunk) for chunk in lines[:line] if _PARAGRAPH_START.match(chunk)]
+    if not texts or not texts[-1]:
+        return "（空白段落附近）"
+    number = sum(1 for text in texts if text)
+    excerpt = texts[-1] if len(texts[-1]) <= 30 else texts[-1][:30] + "…"
+    return f"第{number}段（“{excerpt}”）"
+
+
+def _text(xml: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", xml)).strip()
 
 
 WORD_STARTER = "work_summary.docx"

@@ -32,7 +32,7 @@ def due(
 ) -> tuple[list[Indicator], list[Ledger]]:
     """The reported indicators and ledgers ``department`` owes in ``period``."""
     kind = period.kind.value
-    indicators = [i for i in catalog.reported_indicators(department.code) if kind in i.frequency]
+    indicators = [i for i in catalog.reported_indicators(department.code) if i.due_in(period)]
     ledgers = [ledger for ledger in catalog.ledgers_of(department.code) if kind in ledger.frequency]
     return indicators, ledgers
 

@@ -80,6 +80,14 @@ def _check_step(step: int) -> None:
         raise TemplateError(f"约数的取整单位必须是1、10、100等10的整数次幂，模板给的是{step}。")
 
 
+def approx_fits(value: Decimal, step: int) -> bool:
+    """Whether ``value`` has an approximate form at granularity ``step``: zero, or at least one
+    whole ``step`` (9 has none at 10: “0余” would be false and “9余” would not be rounded)."""
+    _check_step(step)
+    _require_finite(value)
+    return value.is_zero() or value >= step
+
+
 def format_approx(value: Decimal, step: int, word: str = "余", wan: bool = False) -> str:
     """An approximate figure: ``value`` floored to a multiple of ``step``, then ``word``.
 

@@ -171,7 +171,14 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     code_generator_class = _BoundedCodeGenerator
     intercepted_binops = frozenset({"**", "*", "+", "%"})
 
-    def __init__(self, limits: RenderLimits | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        limits: RenderLimits | None = None,
+        *,
+        finalize: Callable[[Any], Any] | None = None,
+        **options: Any,
+    ) -> None:
+        self._show = finalize  # what {{ }} writes (the figure filters' default forms)
         super().__init__(finalize=self._account, **options)
         self.limits = limits or RenderLimits()
         self.globals = {
@@ -209,14 +216,15 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         )
 
     def _account(self, value: Any) -> Any:
-        """Every ``{{ }}`` output passes here: it counts towards the output limit."""
+        """Every ``{{ }}`` output passes here: counted towards the output limit, then shown as
+        ``finalize`` says."""
         self.tick()
         room = self.limits.max_output - self._output
         size = _text_size(value, room, self.limits.max_nesting)
         if size is None:
             raise TemplateError(f"模板输出超过 {self.limits.max_output} 个字符，已停止")
         self._output += size
-        return value
+        return value if self._show is None else self._show(value)
 
     def concat(self, pieces: Iterable[str]) -> str:  # type: ignore[override]
         """Join a render's or a macro's output, counting as it goes."""

@@ -23,15 +23,23 @@ class CheckContext:
     unit_name: str
     baseline: Period
     max_value: Decimal = Decimal(10) ** 15  # no figure of any indicator is larger, in its unit
+    first: Period | None = None
 
     @property
     def is_baseline(self) -> bool:
-        """The baseline period only needs what is present (it is used for a few comparisons)."""
-        return self.period == self.baseline
+        """Periods that only need what is present: the baseline (used for a few comparisons),
+        and history — periods that begin before the workspace's ``first`` period."""
+        if self.period == self.baseline:
+            return True
+        return (
+            self.period is not None
+            and self.first is not None
+            and self.period.begins_before(self.first)
+        )
 
     def expected(self, indicator: Indicator) -> bool:
         """Whether ``indicator`` must be reported in this period."""
-        return self.period is not None and self.period.kind.value in indicator.frequency
+        return self.period is not None and indicator.due_in(self.period)
 
 
 def finding(

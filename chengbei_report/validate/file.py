@@ -187,6 +187,6 @@ def missing_department_findings(
 
 def _has_duties(ctx: CheckContext, department: str) -> bool:
     kind = ctx.period.kind.value if ctx.period is not None else ""
-    indicators = any(kind in i.frequency for i in ctx.catalog.reported_indicators(department))
+    indicators = any(ctx.expected(i) for i in ctx.catalog.reported_indicators(department))
     ledgers = any(kind in ledger.frequency for ledger in ctx.catalog.ledgers_of(department))
     return indicators or ledgers
