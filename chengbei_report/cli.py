@@ -462,13 +462,14 @@ def draft(
     示例：chengbei-report draft --period 2024H1
     """
     from chengbei_report.commands.draft import draft_report
+    from chengbei_report.render.text import draft_text
 
     parsed = _parse_period(period)
     result = _run(lambda: draft_report(parsed, workspace_dir=workspace, source=source, out_dir=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        typer.echo(draft_text(result), nl=False)
 
 
 @app.command(cls=_Command)
@@ -487,13 +488,14 @@ def bind(
     示例：chengbei-report bind out/2024H1/城北街道2024年上半年工作总结_初稿.docx --period 2024H1
     """
     from chengbei_report.commands.bind import bind_report
+    from chengbei_report.render.text import bind_text
 
     parsed = _parse_period(period)
     result = _run(lambda: bind_report(document, parsed, workspace_dir=workspace, out=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        typer.echo(bind_text(result), nl=False)
 
 
 def main() -> None:
