@@ -194,7 +194,7 @@ def test_cli_check_json_equals_the_api_result(report: Path) -> None:
     _edit(report, RATE, EDITED)
     result = runner.invoke(app, ["check", str(report), "-p", "2023H1", "--format", "json"])
     assert result.exit_code == 1
-    assert json.loads(result.output) == check_report(report, REPORT_PERIOD).to_dict()
+    assert json.loads(result.stdout) == check_report(report, REPORT_PERIOD).to_dict()
 
 
 def test_cli_check_usage_errors(tmp_path: Path, report: Path) -> None:

@@ -22,7 +22,7 @@ from chengbei_report.commands.build import BuildResult
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "cli"
 SOCIAL = "城北街道_2023H1_社会事务管理办公室.xlsx"
-# The diff table is as wide as the terminal (at least 110 columns): fix the terminal's width.
+# Piped, tables keep their natural width; the terminal width only shapes help texts.
 COLUMNS = "120"
 
 Setup = Callable[[Path, BuildResult], list[str]]
@@ -49,6 +49,18 @@ def _broken_workspace(tmp: Path) -> list[str]:
     """A copy of the sample whose 2023H1 folder holds the broken workbook."""
     workspace = Path(shutil.copytree(ROOT / "sample_data", tmp / "ws"))
     shutil.copy(_broken_workbook(tmp), workspace / "submissions" / "2023H1" / SOCIAL)
+    return ["--workspace", str(workspace)]
+
+
+def _dated_workspace(tmp: Path) -> list[str]:
+    """A copy of the sample whose files were all last changed at one known moment."""
+    import os
+    from datetime import datetime
+
+    workspace = Path(shutil.copytree(ROOT / "sample_data", tmp / "ws"))
+    moment = datetime(2023, 7, 6, 9, 30).timestamp()
+    for path in (workspace / "submissions" / "2023H1").iterdir():
+        os.utime(path, (moment, moment))
     return ["--workspace", str(workspace)]
 
 
@@ -121,6 +133,17 @@ CASES: dict[str, Setup] = {
         "--annotate",
         str(tmp / "批注"),
     ],
+    "validate_notices": lambda tmp, _: [
+        "validate",
+        "--period",
+        "2023H1",
+        *_broken_workspace(tmp),
+        "--annotate",
+        str(tmp / "批注"),
+        "--notices",
+        str(tmp / "批注"),
+    ],
+    "status": lambda tmp, _: ["status", "--period", "2023H1", *_dated_workspace(tmp)],
     "forms": lambda tmp, _: ["forms", "--period", "2023H2", "--out", str(tmp / "填报表")],
     "diff_periods": lambda tmp, _: ["diff", "2022H1", "2023H1"],
     "diff_workbooks": lambda tmp, _: ["diff", *map(str, _resubmission(tmp))],

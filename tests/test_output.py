@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import stat
@@ -94,12 +95,12 @@ def test_failed_replace_leaves_old_file_and_no_temp_files(
     target.write_bytes(b"old")
 
     def refuse(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
     with pytest.raises(OutputError) as caught:
         write_atomic(target, b"new")
-    assert caught.value.message == f"无法写入文件 {target}：disk full"
+    assert caught.value.message == f"无法写入文件 {target}：磁盘空间不足"
     assert isinstance(caught.value.__cause__, OSError)
     assert target.read_bytes() == b"old"
     assert _only(tmp_path) == ["报告.docx"]
