@@ -600,7 +600,7 @@ def bind(
     workspace: WorkspaceOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="绑定稿的文件名；默认与原文件同目录的 …_绑定.docx。"),
+        typer.Option("--out", "-o", help="绑定稿的文件名；默认在原文件同目录，文件名加“_绑定”。"),
     ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
