@@ -22,12 +22,7 @@ from chengbei_report.read.period import PeriodData, is_workbook_file, load_perio
 from chengbei_report.read.safety import Limits
 from chengbei_report.read.submission import Submission, cell_decimal
 from chengbei_report.render.sandbox import RenderLimits
-from chengbei_report.render.template import (
-    FigureNamespace,
-    PeriodWords,
-    RenderedDocument,
-    render_text_template,
-)
+from chengbei_report.render.template import FigureNamespace, RenderedDocument, render_text_template
 from chengbei_report.validate.context import CheckContext
 from chengbei_report.validate.run import validate_period
 from chengbei_report.workspace import Workspace, open_workspace
@@ -138,7 +133,7 @@ def template_context(project: Project, period: Period) -> dict[str, Any]:
         "cur": FigureNamespace(project.engine.figure, codes, period, due),
         "year": FigureNamespace(project.engine.figure, codes, period.last_full_year(), due),
         "unit": dict(project.workspace.unit),
-        "period": PeriodWords(period),
+        "period": period,
         "baseline": project.workspace.baseline,
     }
 

@@ -2,8 +2,7 @@
 
 A figure in a document we write is a bookmark ``cbf_0001`` around its text; the custom property
 of the same name says which figure it shows and how (namespace, indicator, filter call, the text
-as written). A period word (a year written by the ``year`` filter, ``{{ period.label }}`` …) is
-a bookmark ``cby_0001``. Word, WPS
+as written). A period year written by the ``year`` filter is a bookmark ``cby_0001``. Word, WPS
 and LibreOffice keep both bookmarks and custom properties (docs/formats.md, "Bindings").
 """
 
@@ -18,7 +17,6 @@ from chengbei_report.compute.figures import FigureUse
 from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.render.blocks import Block
-from chengbei_report.render.template import Label
 
 PERIOD_PROPERTY = "cbr_period"  # the period whose figures the document shows
 VERSION_PROPERTY = "cbr_bindings"
@@ -34,8 +32,7 @@ class Binding:
     """A bookmark's figure: ``call`` is the filter and its arguments, ``["approx", 10, "余", …]``.
 
     ``namespace`` is ``cur`` (the report period), ``year`` (its last full year) or a fixed
-    period code such as ``2002``; ``code`` is empty for a period word: a year (``call``
-    ``["year"]``) or a period attribute (``["period", "full_label"]``).
+    period code such as ``2002``; ``code`` is empty for a period year (``call`` ``["year"]``).
     """
 
     name: str
@@ -49,11 +46,6 @@ class Binding:
     @property
     def is_label(self) -> bool:
         return not self.code
-
-    @property
-    def word_name(self) -> str:
-        """What a period word is, for messages: 年份 (the ``year`` filter) or 时间用语."""
-        return "年份" if tuple(self.call) == ("year",) else "时间用语"
 
     def period_for(self, period: Period) -> Period:
         """The period this binding reads in a report of ``period``: namespaces move with it."""
@@ -115,7 +107,7 @@ class BindingSet:
 
 
 def from_rendered(
-    blocks: Sequence[Block], uses: list[FigureUse], labels: Mapping[str, Label], period: Period
+    blocks: Sequence[Block], uses: list[FigureUse], labels: Mapping[str, Period], period: Period
 ) -> BindingSet:
     """The bindings of a freshly rendered document (build's writer route)."""
     bindings: dict[str, Binding] = {}
@@ -124,8 +116,8 @@ def from_rendered(
             ns = namespace_of(use.figure.period, period)
             bindings[use.bookmark] = Binding(use.bookmark, ns, use.figure.code, use.call, use.text)
     for name, label in labels.items():
-        text = label.text_for(label.period)
-        bindings[name] = Binding(name, namespace_of(label.period, period), "", label.call, text)
+        text = f"{label.year}年"
+        bindings[name] = Binding(name, namespace_of(label, period), "", ("year",), text)
     for block in blocks:
         for start, end, name in block.figures:
             if name in bindings:

@@ -21,7 +21,8 @@ from chengbei_report.cycle.bindings import Binding, BindingSet
 from chengbei_report.errors import ReportError
 from chengbei_report.periods import Period
 from chengbei_report.read.numbers_text import find_figures
-from chengbei_report.render.template import _MARK, Label, Recorder
+from chengbei_report.render import numbers
+from chengbei_report.render.template import _MARK, Recorder
 
 
 class Outcome(StrEnum):
@@ -50,8 +51,8 @@ class Refreshed:
 
     @property
     def label(self) -> str:
-        """What the figure is, for messages: its indicator name, 年份 or 时间用语."""
-        return self.name or self.binding.word_name
+        """What the figure is, for messages: its indicator name, or 年份."""
+        return self.name or "年份"
 
     @property
     def missing(self) -> bool:
@@ -80,7 +81,7 @@ def format_binding(binding: Binding, lookup: Any, period: Period) -> tuple[str, 
     """The text ``binding`` shows in a report of ``period``; ReportError when it has no value."""
     target = binding.period_for(period)
     if binding.is_label:
-        return Label(target, tuple(binding.call)).text_for(target), None
+        return numbers.format_year(target.year), None
     figure = lookup(binding.code, target)
     return format_figure(binding, figure), figure
 

@@ -86,7 +86,7 @@ def check_bound(
 def _judge(
     binding: Any, shown: str, at: FigureMatch, text: str, project: Any, period: Period, number: int
 ) -> CheckItem:
-    name = indicator_name(project.catalog, binding.code) if binding.code else binding.word_name
+    name = indicator_name(project.catalog, binding.code) if binding.code else "年份"
     base = {
         "paragraph": number,
         "text": shown,

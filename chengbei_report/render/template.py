@@ -34,8 +34,7 @@ from chengbei_report.render.sandbox import MAIN, BoundedEnvironment, ConfinedLoa
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARK = re.compile(f"{OPEN}(y?\\d+){MID}(.*?){CLOSE}", re.S)
 BOOKMARK_PREFIX = "cbf_"  # bookmark names of figures in the document: cbf_0001, cbf_0002 …
-LABEL_PREFIX = "cby_"  # bookmark names of period words: the ``year`` filter, ``period.label`` …
-TIME_WORDS = ("year", "label", "full_label", "since_start", "elapsed", "next_label", "end_month")
+LABEL_PREFIX = "cby_"  # bookmark names of period years written by the ``year`` filter
 _PREFIXES = (("### ", BlockKind.HEADING2), ("## ", BlockKind.HEADING1), ("# ", BlockKind.TITLE))
 _PREFIXES += ((">> ", BlockKind.SIGNATURE),)
 
@@ -81,7 +80,7 @@ class RenderedDocument:
     blocks: list[Block]
     uses: list[FigureUse] = field(default_factory=list)
     docx: bytes | None = None
-    labels: dict[str, Label] = field(default_factory=dict)  # bookmark → the period word there
+    labels: dict[str, Period] = field(default_factory=dict)  # bookmark → period of a year label
     findings: list[Finding] = field(default_factory=list)  # warnings of the figure filters
 
 
@@ -94,56 +93,12 @@ _FILTER_FOR_KIND = (
 )
 
 
-@dataclass(frozen=True)
-class Label:
-    """A period word written in a document: ``call`` is ``("year",)`` for the ``year`` filter,
-    ``("period", "full_label")`` for ``{{ period.full_label }}``; a draft rewrites it for its
-    period."""
-
-    period: Period
-    call: tuple[str, ...] = ("year",)
-
-    def text_for(self, period: Period) -> str:
-        if self.call[0] == "period":
-            return str(getattr(period, self.call[1]))
-        return numbers.format_year(period.year)
-
-
-class _Word(str):
-    """A period attribute's text that remembers where it came from, so that it gets marked."""
-
-    label: Label
-
-
-class _Number(int):
-    """A period attribute's number (``period.year``, ``period.end_month``), marked likewise."""
-
-    label: Label
-
-
-class PeriodWords:
-    """The template's ``period``: a Period whose time words are marked where they are written
-    (``{{ period.full_label }}``); compared or computed with (``period.year + 1``) they are
-    plain values."""
-
-    def __init__(self, period: Period) -> None:
-        self.period = period
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self.period, name)
-        if name not in TIME_WORDS:
-            return value
-        word: _Word | _Number = _Number(value) if isinstance(value, int) else _Word(value)
-        word.label = Label(self.period, ("period", name))
-        return word
-
-
 class Recorder:
     """The figure filters; each call is remembered in document order."""
 
     def __init__(self) -> None:
         self.uses: list[FigureUse] = []
-        self.labels: list[Label] = []
+        self.labels: list[Period] = []
         self.findings: list[Finding] = []
 
     def mark(self, figure: Figure, text: str, how: str, args: tuple[Any, ...] = ()) -> str:
@@ -164,14 +119,11 @@ class Recorder:
     def year(self, value: Any) -> str:
         """``2022年``; a period's year is marked so that a draft can move it with the period."""
         text = year_filter(value)
-        if isinstance(value, (FigureNamespace, PeriodWords)):
+        if isinstance(value, FigureNamespace):
             value = value.period
         if not isinstance(value, Period):
             return text
-        return self._label(Label(value), text)
-
-    def _label(self, label: Label, text: str) -> str:
-        self.labels.append(label)
+        self.labels.append(value)
         return f"{OPEN}y{len(self.labels) - 1}{MID}{text}{CLOSE}"
 
     def finalize(self, value: Any) -> Any:
@@ -180,12 +132,6 @@ class Recorder:
         an object, so it is a template error."""
         if isinstance(value, Figure):
             return self.show(value)
-        if isinstance(value, (_Word, _Number)):
-            return self._label(value.label, str(value))
-        if isinstance(value, PeriodWords):
-            return self._label(
-                Label(value.period, ("period", "full_label")), value.period.full_label
-            )
         if isinstance(value, Period):
             return value.full_label
         if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
@@ -277,7 +223,7 @@ def _approx_too_small(figure: Figure, step: int, exact: str) -> Finding:
 
 def year_filter(value: Any) -> str:
     """``2022年`` from a Period, a figure namespace, or a year number."""
-    if isinstance(value, FigureNamespace | PeriodWords):
+    if isinstance(value, FigureNamespace):
         value = value.period
     if isinstance(value, Period):
         return numbers.format_year(value.year)
@@ -407,12 +353,12 @@ def _template_line(exc: BaseException, frame_name: str) -> int | None:
 
 
 def split_blocks(
-    text: str, uses: list[FigureUse], labels: list[Label] | None = None
+    text: str, uses: list[FigureUse], labels: list[Period] | None = None
 ) -> RenderedDocument:
     """Cut rendered text into blocks; strip the sentinels and place each use in its block."""
     blocks: list[Block] = []
     located: list[FigureUse] = []
-    named: dict[str, Label] = {}
+    named: dict[str, Period] = {}
     sections = Sections()
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
