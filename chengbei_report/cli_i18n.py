@@ -276,8 +276,11 @@ class _LightCoercion:
             return value
         if _param_types.lenient_issubclass(annotation, Path):
             path_type = info.path_type or annotation
+            if not (isinstance(value, str) and value and issubclass(path_type, Path)):
+                raise _Unplain
+            # a path object already, as pydantic would make it from a non-empty text
             return _param_types.coerce_cli_path(
-                value, info, path_type=path_type, param=param, ctx=ctx
+                path_type(value), info, path_type=path_type, param=param, ctx=ctx
             )
         if _param_types.lenient_issubclass(annotation, Enum):
             choices = list(annotation)
