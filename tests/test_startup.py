@@ -96,3 +96,4 @@ def test_build_imports_neither_pydantic_nor_rich_nor_numpy(tmp_path: Path) -> No
     assert {"pydantic", "rich", "numpy", "pandas"}.isdisjoint(probe["tops"])
     assert "chengbei_report.commands.build" in probe["ours"]
     assert "chengbei_report.compare" not in probe["ours"]
+    assert "chengbei_report.cycle.fill" not in probe["ours"]  # the sample's template is text
