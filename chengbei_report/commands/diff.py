@@ -44,7 +44,7 @@ def run_diff(
     workspace_dir: Path | None = None,
 ) -> DiffOutcome:
     """Diff two periods (``2022H1 2023H1``) or two workbooks (``旧.xlsx 新.xlsx``)."""
-    workbooks = [name.lower().endswith(".xlsx") for name in (old, new)]
+    workbooks = [_names_a_file(name) for name in (old, new)]
     if all(workbooks) and (only_changed or threshold is not None):
         raise UsageError("--only-changed 和 --threshold 只用于对比两个报告期。")
     if all(workbooks):
@@ -57,7 +57,10 @@ def run_diff(
         inputs = (Path(old), Path(new))
         return _emit(DiffOutcome(found, output_format), data, out, workspace_dir, inputs)
     if any(workbooks):
-        raise UsageError("要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
+        raise UsageError(
+            f"要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表；"
+            f"“{old if workbooks[0] else new}”是文件，“{new if workbooks[0] else old}”不是。"
+        )
     old_period, new_period = Period.parse(old), Period.parse(new)
     if diff_format(output_format).needs_file and out is None:
         raise UsageError(
@@ -74,6 +77,12 @@ def run_diff(
     if output_format in ("json", "table") and out is None:
         return outcome
     return _emit(outcome, diff_bytes(periods, output_format), out, workspace_dir)
+
+
+def _names_a_file(name: str) -> bool:
+    """A file, not a period: it exists, or has a suffix or a folder (no period has either)."""
+    path = Path(name)
+    return bool(path.suffix) or len(path.parts) > 1 or path.is_file()
 
 
 def diff_periods(
