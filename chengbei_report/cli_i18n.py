@@ -18,10 +18,13 @@ import re
 import sys
 from collections.abc import Sequence
 from difflib import get_close_matches
+from enum import Enum
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from typer import _click
+from typer import _click, _param_types
+from typer._coercion import build_runtime_param
 from typer.core import TyperCommand, TyperGroup
 
 EXIT_USAGE = 2
@@ -238,11 +241,66 @@ class _Chinese:
 
 
 def _type_label(param: Any) -> str:
-    from pathlib import Path
 
     annotation = param.type_descriptor.annotation
     paths = annotation is Path or annotation == list[Path]
     return "<路径>" if paths else "<文本>"
+
+
+class _LightCoercion:
+    """Coerces a text, path or choice parameter with typer's own non-pydantic helpers.
+
+    Typer 0.29 builds a pydantic TypeAdapter per parameter on every run (pydantic's import alone
+    is ~0.2 s of a ~1 s build); for these plain types the adapter only wraps the same helper, so
+    calling it directly keeps behaviour and messages. Anything else goes to typer's own coercion.
+    """
+
+    def __init__(self, descriptor: Any) -> None:
+        self._descriptor = descriptor
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        try:
+            return self._plain(value, param, ctx)
+        except (_Unplain, ValueError):
+            # typer's own coercion, for other types and for the exact wording of a refusal
+            return build_runtime_param(self._descriptor).coerce(value, param=param, ctx=ctx)
+
+    def _plain(self, value: Any, param: Any, ctx: Any) -> Any:
+        annotation = self._descriptor.annotation
+        info = self._descriptor.parameter_info
+        if info.parser is not None or param.multiple or param.nargs == -1:
+            raise _Unplain
+        if annotation is str and isinstance(value, str):
+            return value
+        if _param_types.lenient_issubclass(annotation, Path):
+            path_type = info.path_type or annotation
+            if not (isinstance(value, str) and value and issubclass(path_type, Path)):
+                raise _Unplain
+            # a path object already, as pydantic would make it from a non-empty text
+            return _param_types.coerce_cli_path(
+                path_type(value), info, path_type=path_type, param=param, ctx=ctx
+            )
+        if _param_types.lenient_issubclass(annotation, Enum):
+            choices = list(annotation)
+            return _param_types.coerce_cli_choice(
+                value, choices=choices, case_sensitive=info.case_sensitive, ctx=ctx
+            )
+        raise _Unplain
+
+
+class _Unplain(Exception):
+    """Not a parameter _LightCoercion handles itself."""
+
+
+def _light_coercion(params: Sequence[Any]) -> None:
+    for param in params:
+        if (
+            getattr(param, "_runtime_param", False) is None
+            and param.type_descriptor.file_annotation is None
+        ):
+            param._runtime_param = _LightCoercion(param.type_descriptor)
 
 
 def _label_types(params: Sequence[Any]) -> None:
@@ -258,14 +316,23 @@ def _label_types(params: Sequence[Any]) -> None:
             param.metavar = "" if param.is_flag else _type_label(param)
 
 
-class ChineseCommand(_Chinese, TyperCommand):
+class _Light:
+    """Every parameter, the help option too, coerced without pydantic where it can be."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        _light_coercion(params)
+        return params
+
+
+class ChineseCommand(_Light, _Chinese, TyperCommand):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.options_metavar = OPTIONS_METAVAR
         _label_types(self.params)
 
 
-class ChineseGroup(_Chinese, TyperGroup):
+class ChineseGroup(_Light, _Chinese, TyperGroup):
     """The root: parses, dispatches, and turns what goes wrong there into Chinese."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -148,13 +148,14 @@ def render_document(
     A bound .docx's problems (a figure overwritten by hand, one without data) go to
     ``findings``, a FindingReport.
     """
-    from chengbei_report.cycle.fill import fill_bound, is_bound
+    if template_path.suffix.lower() == ".docx":  # only a .docx can be bound: no cycle import else
+        from chengbei_report.cycle.fill import fill_bound, is_bound
 
-    if is_bound(template_path):
-        rendered, problems = fill_bound(project, period, template_path)
-        if findings is not None:
-            findings.extend(problems)
-        return rendered
+        if is_bound(template_path):
+            rendered, problems = fill_bound(project, period, template_path)
+            if findings is not None:
+                findings.extend(problems)
+            return rendered
     roots = project.workspace.template_roots
     limits = RenderLimits(seconds=project.limits.max_render_seconds)
     context = template_context(project, period)

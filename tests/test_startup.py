@@ -19,7 +19,10 @@ from typer.testing import CliRunner
 from chengbei_report.cli import app
 result = CliRunner().invoke(app, sys.argv[1:])
 heavy = sorted({name.split(".")[0] for name in sys.modules} & set(json.loads(HEAVY)))
-print(json.dumps({"exit": result.exit_code, "output": result.output, "heavy": heavy}))
+ours = sorted(name for name in sys.modules if name.startswith("chengbei_report."))
+tops = sorted({name.split(".")[0] for name in sys.modules})
+print(json.dumps({"exit": result.exit_code, "output": result.output, "heavy": heavy,
+                  "ours": ours, "tops": tops}))
 """
 
 
@@ -71,3 +74,26 @@ def test_build_writes_the_working_paper_without_importing_numpy(tmp_path: Path) 
     assert probe["exit"] == 0, probe["output"]
     assert "openpyxl" in probe["heavy"] and "numpy" not in probe["heavy"]
     assert list(tmp_path.glob("*底稿.xlsx"))
+
+
+@pytest.mark.slow
+def test_help_imports_no_stage_and_no_pydantic() -> None:
+    """The help needs rich and the CLI glue, not a pipeline stage nor typer's pydantic adapters."""
+    probe = _probe("--help")
+    assert probe["exit"] == 0, probe["output"]
+    assert "rich" in probe["tops"]
+    assert "pydantic" not in probe["tops"]
+    stages = ("read", "validate", "compute", "commands", "project", "cycle", "catalog")
+    loaded = {name.split(".")[1] for name in probe["ours"]}
+    assert loaded.isdisjoint(stages), sorted(loaded)
+
+
+@pytest.mark.slow
+def test_build_imports_neither_pydantic_nor_rich_nor_numpy(tmp_path: Path) -> None:
+    """A quiet build coerces its options without pydantic and prints without rich."""
+    probe = _probe("-q", "build", "--period", "2023H1", "--out", str(tmp_path))
+    assert probe["exit"] == 0, probe["output"]
+    assert {"pydantic", "rich", "numpy", "pandas"}.isdisjoint(probe["tops"])
+    assert "chengbei_report.commands.build" in probe["ours"]
+    assert "chengbei_report.compare" not in probe["ours"]
+    assert "chengbei_report.cycle.fill" not in probe["ours"]  # the sample's template is text

@@ -16,19 +16,34 @@ from pathlib import Path
 
 from chengbei_report.errors import OutputError
 
+_NAMES = (
+    *("Figure", "FigureUse", "CellSource", "LedgerSource"),
+    *("Reading", "Period", "PeriodKind", "Decimal"),
+)
+_ANGLE = re.compile(r"<[A-Za-z_][\w.]*\.[A-Za-z_]\w*: [^>]*>")
 _INTERNAL = re.compile(
-    r"(?<![A-Za-z0-9_])(?:Figure|FigureUse|CellSource|LedgerSource|Reading|Period|PeriodKind|Decimal)\("
-    r"|object at 0x[0-9a-fA-F]+"
-    r"|<[A-Za-z_][\w.]*\.[A-Za-z_]\w*: [^>]*>"
+    rf"(?<![A-Za-z0-9_])(?:{'|'.join(_NAMES)})\(|object at 0x[0-9a-fA-F]+|{_ANGLE.pattern}"
 )
 
 
 def internal_text(text: str) -> str | None:
     """The first piece of ``text`` that is a program's view of an object, with some context."""
+    if not _may_hold_internal(text):
+        return None
     match = _INTERNAL.search(text)
     if match is None:
         return None
     return text[max(0, match.start() - 10) : match.end() + 20]
+
+
+def _may_hold_internal(text: str) -> bool:
+    """What any match of ``_INTERNAL`` needs; substring tests are ~6x faster than the full
+    pattern, whose lookbehind and alternation are tried at every position of a megabyte of XML."""
+    return (
+        any(f"{name}(" in text for name in _NAMES)
+        or "object at 0x" in text
+        or _ANGLE.search(text) is not None
+    )
 
 
 def refuse_internal_text(outputs: list[tuple[Path, bytes]]) -> None:
