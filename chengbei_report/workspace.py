@@ -207,11 +207,19 @@ def open_workspace(root: Path | None = None) -> Workspace:
         first=_period(config_path, data, "first", None),
         report={k: str(v) for k, v in report.items()},
         templates=templates,
-        limits=dict(data.get("limits", {})),
+        limits=_table(config_path, data, "limits"),
     )
     _check_output_names(config_path, workspace)
     _ = workspace.signing_date  # a wrong date stops here, naming the setting
     return workspace
+
+
+def _table(config_path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
+    """A top-level table such as ``[limits]``; anything else under that key is an error."""
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise WorkspaceError(f"{config_path} 中 {key} 应为一个表（[{key}]），现为 {raw!r}。")
+    return dict(raw)
 
 
 def _templates(config_path: Path, raw: object) -> dict[str, str]:

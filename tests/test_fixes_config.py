@@ -1,0 +1,34 @@
+"""Settings in workspace.toml that are not what they claim to be stop the run with a named error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from chengbei_report import cli
+
+
+def _validate(workspace: Path, extra: str, first: str = "") -> tuple[int, str]:
+    config = workspace / "workspace.toml"
+    config.write_text(first + config.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli.app, ["validate", "--period", "2023H1", "--workspace", str(workspace)]
+    )
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("value", ['"abc"', "[1]", "inf", "nan", "0.5", "true", "0", "-3"])
+def test_a_limit_that_is_not_a_positive_whole_number_is_named(
+    workspace_copy: Path, value: str
+) -> None:
+    code, output = _validate(workspace_copy, f"\n[limits]\nmax_sheets = {value}\n")
+    assert code == 1, output
+    assert "workspace.toml 的 [limits] 中 max_sheets 须为正整数" in output
+
+
+def test_limits_that_is_not_a_table_is_named(workspace_copy: Path) -> None:
+    code, output = _validate(workspace_copy, "", first="limits = 5\n")
+    assert code == 1, output
+    assert "limits 应为一个表" in output
