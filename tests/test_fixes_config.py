@@ -32,3 +32,23 @@ def test_limits_that_is_not_a_table_is_named(workspace_copy: Path) -> None:
     code, output = _validate(workspace_copy, "", first="limits = 5\n")
     assert code == 1, output
     assert "limits 应为一个表" in output
+
+
+def _with_catalog_formula(workspace: Path, formula: str) -> tuple[int, str]:
+    catalog = workspace / "catalog.toml"
+    text = catalog.read_text(encoding="utf-8")
+    head, sep, rest = text.partition('formula = "')
+    assert sep, "the sample catalog has a derived indicator"
+    _, _, tail = rest.partition('"')
+    catalog.write_text(f'{head}formula = "{formula}"{tail}', encoding="utf-8")
+    return _validate(workspace, "")
+
+
+@pytest.mark.parametrize("constant", ["1e999999", "1e101", "-1e-400"])
+def test_a_constant_beyond_range_in_the_catalog_is_named(
+    workspace_copy: Path, constant: str
+) -> None:
+    code, output = _with_catalog_formula(workspace_copy, f"1 * {constant}")
+    assert code == 1, output
+    assert f"常量“{constant.lstrip('-')}”超出可用范围（绝对值须在 10 的 ±100 次方以内）" in output
+    assert "Traceback" not in output
