@@ -337,24 +337,6 @@ _DIFF_OUT_HELP = f"输出文件；{_DIFF_FILES} 格式必须指定。"
 _DIFF_FORMAT_HELP = f"输出格式：{'、'.join(list(DIFF_FORMATS)[:-1])} 或 {list(DIFF_FORMATS)[-1]}。"
 
 
-def _parse_threshold(text: str | None) -> Any:
-    """``0.2`` or ``20%`` → Decimal 0.2; anything else is a usage error."""
-    from decimal import Decimal, InvalidOperation
-
-    if text is None:
-        return None
-    cleaned = text.strip()
-    try:
-        value = Decimal(cleaned.rstrip("%")) / (100 if cleaned.endswith("%") else 1)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0:
-        _err(f"错误：无法识别的阈值“{text}”。")
-        _err("提示：写成小数或百分数，如 --threshold 0.2 或 --threshold 20%。")
-        raise typer.Exit(EXIT_USAGE)
-    return value
-
-
 def _show_diff(outcome: Any) -> None:
     """A diff as the library made it: a file written, file content, JSON or the period table."""
     if outcome.written is not None:
@@ -402,7 +384,6 @@ def diff(
     """
     from chengbei_report.commands.diff import run_diff
 
-    parsed = _parse_threshold(threshold)
     outcome = _run(
         lambda: run_diff(
             old,
@@ -410,7 +391,7 @@ def diff(
             output_format=output_format.value,
             out=out,
             only_changed=only_changed,
-            threshold=parsed,
+            threshold=threshold,
             workspace_dir=workspace,
         )
     )
