@@ -144,6 +144,7 @@ def _document_bytes(
             author=office,
             when=when,
             official_layout=project.workspace.official_layout,
+            signed=signed,
         )
     from chengbei_report.render.docx_writer import write_document
 
