@@ -307,16 +307,19 @@ def forms(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./forms/<报告期>/。")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已有的同名表格（其中已填的内容会丢失）。")
+    ] = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """按指标目录为每个部门生成空白填报表（.xlsx），带数据验证和上期数值。
+    """按指标目录为每个部门生成空白填报表（.xlsx），带数据验证和上期数值；已有同名表格时不覆盖，除非加 --force。
 
     示例：chengbei-report forms --period 2023H2 --out ./填报表
     """
     from chengbei_report.commands.forms import make_forms
 
     parsed = _parse_period(period)
-    result = _run(lambda: make_forms(parsed, workspace_dir=workspace, out_dir=out))
+    result = _run(lambda: make_forms(parsed, workspace_dir=workspace, out_dir=out, force=force))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
