@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from string import Formatter
 from typing import Any, overload
 
 from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
@@ -31,6 +32,8 @@ DEFAULT_TEMPLATES = {
     "M": "work_summary.md.j2",
 }
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+PATTERN_FIELDS = ("unit", "period", "code")
+OUTPUT_SUFFIXES = {"document": ".docx", "workpaper": ".xlsx"}
 OUTPUT_DEFAULTS = {
     "document": "{unit}{period}工作总结.docx",
     "workpaper": "{unit}{period}工作总结_底稿.xlsx",
@@ -254,6 +257,18 @@ def _templates(config_path: Path, raw: object) -> dict[str, str]:
 
 @overload
 def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
+def _plain_fields(pattern: str) -> bool:
+    """Only bare ``{unit}``, ``{period}``, ``{code}``: no attribute, index, conversion or format."""
+    try:
+        parsed = list(Formatter().parse(pattern))
+    except ValueError:  # an unmatched brace
+        return False
+    return all(
+        field is None or (field in PATTERN_FIELDS and not spec and conversion is None)
+        for _text, field, spec, conversion in parsed
+    )
+
+
 def _period(
     config_path: Path, data: dict[str, Any], key: str, default: str | None
 ) -> Period | None:
@@ -279,12 +294,17 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
     names: dict[str, str] = {}
     for key in OUTPUT_DEFAULTS:
         pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
-        try:
-            name = workspace.output_name(key, workspace.baseline)
-        except (KeyError, IndexError, ValueError) as exc:
+        if not _plain_fields(pattern):
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”有误：只能使用 {{unit}}、{{period}}、{{code}}。"
-            ) from exc
+            )
+        name = workspace.output_name(key, workspace.baseline)
+        suffix = OUTPUT_SUFFIXES[key]
+        if not name.lower().endswith(suffix) or len(name) == len(suffix):
+            raise WorkspaceError(
+                f"{config_path} 中 [report] {key} 的文件名“{pattern}”须以 {suffix} 结尾。",
+                hint=f"如 {key} = \"{OUTPUT_DEFAULTS[key]}\"。",
+            )
         if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"

@@ -34,6 +34,21 @@ def test_minimal_config_uses_defaults(tmp_path: Path) -> None:
             r"workpaper 的文件名.*不能包含目录",
         ),
         ('[report]\ndocument = ".hidden.docx"\n', r"不能包含目录或以“\.”开头"),
+        (
+            '[report]\ndocument = "{unit.__class__}.docx"\n',
+            r"“\{unit\.__class__\}\.docx”有误：只能使用",
+        ),
+        ('[report]\ndocument = "{unit!r}.docx"\n', r"只能使用 \{unit\}、\{period\}、\{code\}"),
+        ('[report]\ndocument = "{unit:>40}.docx"\n', r"只能使用 \{unit\}"),
+        ('[report]\ndocument = "{period[0]}.docx"\n', r"只能使用 \{unit\}"),
+        (
+            '[report]\ndocument = "{period}.xlsx"\n',
+            r"document 的文件名“\{period\}\.xlsx”须以 \.docx 结尾",
+        ),
+        (
+            '[report]\nworkpaper = "{period}底稿"\n',
+            r"workpaper 的文件名“\{period\}底稿”须以 \.xlsx 结尾",
+        ),
         ('[periods]\nbaseline = "改革前"\n', r"baseline 的值“改革前”不是报告期"),
         ('[periods]\nfirst = "今年"\n', r"first 的值“今年”不是报告期"),
         ("[unit\n", r"格式错误"),
