@@ -112,7 +112,7 @@ class Workspace:
     @property
     def official_layout(self) -> bool:
         """``[report] official_layout = false`` keeps a Word template's own page and fonts."""
-        return self.report.get("official_layout", "True") != "False"
+        return self.report.get("official_layout", "True") == "True"  # a TOML bool, checked on open
 
     @property
     def signing_date(self) -> date | None:
@@ -202,6 +202,11 @@ def open_workspace(root: Path | None = None) -> Workspace:
     if "name" not in unit:
         raise WorkspaceError(f"{config_path} 缺少 [unit] 中的 name（单位名称）。")
     report = dict(data.get("report", {}))
+    if not isinstance(report.get("official_layout", True), bool):
+        raise WorkspaceError(
+            f"{config_path} 中 [report] official_layout 须为 true 或 false（不加引号），"
+            f"现为 {report['official_layout']!r}。"
+        )
     templates = _templates(config_path, report.pop("templates", {}))
     workspace = Workspace(
         root=folder.resolve(),
@@ -303,7 +308,7 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
         if not name.lower().endswith(suffix) or len(name) == len(suffix):
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”须以 {suffix} 结尾。",
-                hint=f"如 {key} = \"{OUTPUT_DEFAULTS[key]}\"。",
+                hint=f'如 {key} = "{OUTPUT_DEFAULTS[key]}"。',
             )
         if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
             raise WorkspaceError(
