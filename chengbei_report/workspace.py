@@ -296,8 +296,7 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
                 f"{config_path} 中 {key} 的值含有换行符或控制字符（如 NUL），不能用作名称。",
                 hint="请删去其中的换行符和不可见字符。",
             )
-    names: dict[str, str] = {}
-    for key in OUTPUT_DEFAULTS:
+    for key in OUTPUT_DEFAULTS:  # the suffixes differ, so document and workpaper never collide
         pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
         if not _plain_fields(pattern):
             raise WorkspaceError(
@@ -314,10 +313,3 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"
             )
-        names[key] = name
-    if names["document"].casefold() == names["workpaper"].casefold():
-        raise WorkspaceError(
-            f"{config_path} 中 [report] 的 document 与 workpaper 是同一个文件名“{names['document']}”，"
-            "底稿会覆盖工作总结。",
-            hint="请为两者取不同的文件名。",
-        )
