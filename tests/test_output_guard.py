@@ -251,3 +251,17 @@ def test_only_the_guarded_writer_writes_files() -> None:
     assert writers <= _ALLOWED, writers - _ALLOWED
     init = (package / "commands" / "init.py").read_text(encoding="utf-8")
     assert init.index("guard_outputs(") < init.index("mkdtemp")
+
+
+def test_init_inside_the_package_gets_a_hint_without_out() -> None:
+    """init takes its folder as an argument; its hint must not name an --out it does not have."""
+    import chengbei_report
+
+    folder = Path(chengbei_report.__file__).resolve().parent
+    result = CliRunner().invoke(cli.app, ["init", str(folder / "新工作区")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"错误：输出位置 {folder / '新工作区'} 在本工具的安装目录 {folder} 内，不能写入。\n"
+        "提示：请换一个本工具安装目录之外的目录。\n"
+    )
+    assert not (folder / "新工作区").exists()
