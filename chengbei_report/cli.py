@@ -192,7 +192,7 @@ def build(
         str | None,
         typer.Option(
             "--date",
-            help="成文日期，写在署名下方，如 2023-07-10；不指定时用 workspace.toml 的 [report] date，都没有则不写日期。",
+            help="成文日期，写在署名下方，如 2023-07-10；不指定时用 workspace.toml 的 \\[report] date，都没有则不写日期。",
         ),
     ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
