@@ -222,7 +222,7 @@ def test_lxml_refuses_what_strip_removes(text: str, bad: str) -> None:
 def test_a_set_of_outputs_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     """The working paper cannot be written (a folder is in the way): the document stays old."""
     from chengbei_report.errors import OutputError
-    from chengbei_report.render.output import write_all_atomic
+    from chengbei_report.render.output import write_set
 
     document = tmp_path / "报告.docx"
     document.write_bytes(b"old document")
@@ -230,7 +230,7 @@ def test_a_set_of_outputs_is_written_whole_or_not_at_all(tmp_path: Path) -> None
     blocked.mkdir()
     (blocked / "keep").write_bytes(b"x")
     with pytest.raises(OutputError, match=r"底稿\.xlsx"):
-        write_all_atomic([(document, b"new document"), (blocked, b"new workpaper")])
+        write_set([(document, b"new document"), (blocked, b"new workpaper")])
     assert document.read_bytes() == b"old document"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])
 
@@ -240,7 +240,7 @@ def test_a_failed_rename_puts_every_old_output_back(
 ) -> None:
     """Excel holds the working paper open: its rename fails after the document's succeeded."""
     from chengbei_report.errors import OutputError
-    from chengbei_report.render.output import write_all_atomic
+    from chengbei_report.render.output import write_set
 
     document, workpaper = tmp_path / "报告.docx", tmp_path / "底稿.xlsx"
     document.write_bytes(b"old document")
@@ -254,7 +254,7 @@ def test_a_failed_rename_puts_every_old_output_back(
 
     monkeypatch.setattr(os, "replace", locked)
     with pytest.raises(OutputError, match=r"底稿\.xlsx"):
-        write_all_atomic([(document, b"new document"), (workpaper, b"new workpaper")])
+        write_set([(document, b"new document"), (workpaper, b"new workpaper")])
     assert document.read_bytes() == b"old document"
     assert workpaper.read_bytes() == b"old workpaper"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])

@@ -86,16 +86,6 @@ def write_atomic(
     return write_set([(path, data)], inputs=inputs, workspace=workspace).paths[0]
 
 
-def write_all_atomic(
-    files: Sequence[tuple[Path, bytes]],
-    *,
-    inputs: Collection[Path] = (),
-    workspace: Path | None = None,
-) -> list[Path]:
-    """``write_set`` for callers that only need the paths."""
-    return write_set(files, inputs=inputs, workspace=workspace).paths
-
-
 def write_set(
     files: Sequence[tuple[Path, bytes]],
     *,
