@@ -11,6 +11,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from string import Formatter
 from typing import Any, overload
@@ -174,7 +175,8 @@ def parse_signing_date(text: str, error: type[ReportError] = UsageError) -> date
 def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
     """A TOML file as a dict; encoding and syntax problems raise ``error`` naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # a TOML float is read as the Decimal it is written as (0.1 stays 0.1; 1e999999 is no inf)
+        return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise error(
             f"{path} 不是 UTF-8 编码，无法读取。",

@@ -52,3 +52,18 @@ def test_a_constant_beyond_range_in_the_catalog_is_named(
     assert code == 1, output
     assert f"常量“{constant.lstrip('-')}”超出可用范围（绝对值须在 10 的 ±100 次方以内）" in output
     assert "Traceback" not in output
+
+
+def test_catalog_numbers_are_decimals_of_their_source_text(workspace_copy: Path) -> None:
+    from decimal import Decimal
+
+    from chengbei_report.catalog import load_catalog
+
+    catalog = workspace_copy / "catalog.toml"
+    written = "0.12345678901234567890123"  # more digits than a float holds
+    catalog.write_text(
+        catalog.read_text(encoding="utf-8").replace("threshold = 0.3", f"threshold = {written}", 1),
+        encoding="utf-8",
+    )
+    thresholds = [i.threshold for i in load_catalog(catalog).indicators.values()]
+    assert Decimal(written) in thresholds
