@@ -6,6 +6,7 @@ references, cycles and unit mismatches, each reported with the indicator's code 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -106,7 +107,12 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        return f"{self.code}（{self.name}）"
+        """How messages name an indicator: its Chinese name, the code in brackets."""
+        return f"{self.name}（{self.code}）"
+
+
+_IDENTIFIER = re.compile(r"(?<![\w\"])[A-Za-z_][A-Za-z0-9_]*(?![\w\"])")
+_SYMBOLS = (("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("==", "="))
 
 
 @dataclass
@@ -129,6 +135,23 @@ class Catalog:
 
     def ledgers_of(self, department: str) -> list[Ledger]:
         return [ledger for ledger in self.ledgers.values() if ledger.department == department]
+
+    def readable(self, formula: str) -> str:
+        """A rule or formula as a clerk reads it: indicator and ledger codes replaced by their
+        Chinese names, comparisons written ≤ ≥ ≠ (``帮扶成功就业 ≤ 失业人员就业帮扶``)."""
+
+        def name(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if word in self.indicators:
+                return self.indicators[word].name
+            if word in self.ledgers:
+                return self.ledgers[word].name
+            return word
+
+        text = _IDENTIFIER.sub(name, formula)
+        for symbol, shown in _SYMBOLS:
+            text = re.sub(rf"\s*{symbol}\s*", f" {shown} ", text)
+        return text
 
 
 def load_catalog(path: Path) -> Catalog:

@@ -621,6 +621,26 @@ PDF_FONT_SUBSTITUTED = _define(
     "安装该字体，或安装 README“PDF 字体”一节所列的免费同类字体。",
 )
 
+CYCLE_FIGURE_OVERWRITTEN = _define(
+    "CYCLE_FIGURE_OVERWRITTEN",
+    ERROR,
+    _D,
+    "绑定数字被改写",
+    "`build --template BOUND.docx`: a bound figure was overwritten by hand (restore it, delete it,"
+    " or run `bind`)",
+    "请改回，或删去该数字；保留手写数字请先运行 chengbei-report bind。",
+)
+
+CYCLE_FIGURE_MISSING = _define(
+    "CYCLE_FIGURE_MISSING",
+    ERROR,
+    _D,
+    "绑定数字无数据",
+    "`build --template BOUND.docx`: a bound figure has no value in the period (e.g. the indicator"
+    " is no longer reported)",
+    "请补报该数据，或在文中删去这个数字。",
+)
+
 # --- Rules -----------------------------------------------------------------------------------
 
 RULE_VIOLATED = _define(

@@ -136,11 +136,23 @@ def template_context(project: Project, period: Period) -> dict[str, Any]:
     }
 
 
-def render_document(project: Project, period: Period, template_path: Path) -> RenderedDocument:
-    """The document in memory from a .md.j2 or .docx template (build and check share it).
+def render_document(
+    project: Project, period: Period, template_path: Path, findings: Any = None
+) -> RenderedDocument:
+    """The document in memory from a .md.j2 or .docx template, or a bound .docx (build and
+    check share it).
 
     Includes come only from the workspace's and the built-in templates; the render is bounded.
+    A bound .docx's problems (a figure overwritten by hand, one without data) go to
+    ``findings``, a FindingReport.
     """
+    from chengbei_report.cycle.fill import fill_bound, is_bound
+
+    if is_bound(template_path):
+        rendered, problems = fill_bound(project, period, template_path)
+        if findings is not None:
+            findings.extend(problems)
+        return rendered
     roots = project.workspace.template_roots
     limits = RenderLimits(seconds=project.limits.max_render_seconds)
     context = template_context(project, period)

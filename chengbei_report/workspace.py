@@ -18,6 +18,7 @@ from typing import Any, overload
 
 from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
 from chengbei_report.periods import Period
+from chengbei_report.toml_text import toml_problem
 
 CONFIG_FILE = "workspace.toml"
 CATALOG_FILE = "catalog.toml"
@@ -183,13 +184,52 @@ def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
             hint="请用记事本或 WPS 打开后“另存为”UTF-8 编码。",
         ) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path} 格式错误：{exc}") from exc
+        raise error(
+            f"{path} 格式错误，{toml_problem(str(exc))}。",
+            hint="请用记事本打开该文件，按所说的行和列改正后重试。",
+        ) from exc
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The workspace ``start`` lies in, as git finds a repository: the nearest folder at or
+    above ``start`` holding a ``workspace.toml``; None when there is none up to the root."""
+    folder = start.expanduser().resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / CONFIG_FILE).is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class WorkspaceChoice:
+    """Which workspace a command uses and why: given, found above the current folder, or the
+    bundled sample (``bundled`` then tells the caller to say so)."""
+
+    root: Path
+    bundled: bool = False
+
+
+def choose_workspace(given: Path | None, cwd: Path) -> WorkspaceChoice:
+    """``--workspace`` when given, else the workspace ``cwd`` is in, else the bundled sample."""
+    if given is not None:
+        return WorkspaceChoice(given)
+    found = find_workspace(cwd)
+    if found is not None:
+        return WorkspaceChoice(found)
+    return WorkspaceChoice(bundled_path("sample_data"), bundled=True)
 
 
 def open_workspace(root: Path | None = None) -> Workspace:
     """Load ``workspace.toml``; ``None`` means the bundled sample workspace."""
     folder = (root or bundled_path("sample_data")).expanduser()
+    if folder.is_file() and folder.name == CONFIG_FILE:
+        folder = folder.parent
     config_path = folder / CONFIG_FILE
+    if folder.is_file():
+        raise UsageError(
+            f"{folder} 是一个文件，不是工作区目录。",
+            hint=f"--workspace 应指定工作区所在的文件夹（其中有 {CONFIG_FILE}）。",
+        )
     if not folder.is_dir():
         raise UsageError(
             f"工作区目录不存在：{folder}", hint="用 chengbei-report init 目录 新建一个工作区。"

@@ -71,7 +71,7 @@ def package_graph() -> dict[str, set[str]]:
 
 def layer(module: str) -> int:
     top = module.split(".")[0]
-    if top in ("cli", "__main__"):
+    if top in ("cli", "cli_i18n", "__main__"):
         return LAYERS["cli"]
     if top == "commands":
         return LAYERS["commands"]

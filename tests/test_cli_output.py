@@ -22,7 +22,7 @@ from chengbei_report.commands.build import BuildResult
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "cli"
 SOCIAL = "城北街道_2023H1_社会事务管理办公室.xlsx"
-# The diff table is as wide as the terminal (at least 110 columns): fix the terminal's width.
+# Piped, tables keep their natural width; the terminal width only shapes help texts.
 COLUMNS = "120"
 
 Setup = Callable[[Path, BuildResult], list[str]]
@@ -52,6 +52,18 @@ def _broken_workspace(tmp: Path) -> list[str]:
     return ["--workspace", str(workspace)]
 
 
+def _dated_workspace(tmp: Path) -> list[str]:
+    """A copy of the sample whose files were all last changed at one known moment."""
+    import os
+    from datetime import datetime
+
+    workspace = Path(shutil.copytree(ROOT / "sample_data", tmp / "ws"))
+    moment = datetime(2023, 7, 6, 9, 30).timestamp()
+    for path in (workspace / "submissions" / "2023H1").iterdir():
+        os.utime(path, (moment, moment))
+    return ["--workspace", str(workspace)]
+
+
 def _resubmission(tmp: Path) -> list[Path]:
     """A workbook and its second version: one value changed, one ledger row gone, one added."""
     old, new = tmp / "第一版.xlsx", tmp / "第二版.xlsx"
@@ -77,7 +89,30 @@ def _edited_report(tmp: Path, built: BuildResult) -> Path:
     return path
 
 
+def _typed_draft(tmp: Path, built: BuildResult) -> Path:
+    """The 2024H1 draft of the built report, with a sentence whose figure a person typed."""
+    from chengbei_report.commands.draft import draft_report
+    from chengbei_report.periods import Period
+
+    draft = draft_report(Period.parse("2024H1"), source=built.document, out_dir=tmp / "out")
+    document = docx.Document(str(draft.document))
+    night = next(p for p in document.paragraphs if p.text.startswith("三是盘活闲置资源"))
+    night.insert_paragraph_before("据统计，夜吉市日均客流量达2980人。").style = night.style
+    document.save(str(draft.document))
+    return draft.document
+
+
 CASES: dict[str, Setup] = {
+    "draft": lambda tmp, built: [
+        "draft",
+        "--period",
+        "2024H1",
+        "--from",
+        shutil.copy(built.document, tmp),
+        "--out",
+        str(tmp / "out"),
+    ],
+    "bind": lambda tmp, built: ["bind", str(_typed_draft(tmp, built)), "--period", "2024H1"],
     "build": lambda tmp, _: ["build", "--period", "2023H1", "--out", str(tmp / "out")],
     "build_broken": lambda tmp, _: [
         "build",
@@ -98,6 +133,17 @@ CASES: dict[str, Setup] = {
         "--annotate",
         str(tmp / "批注"),
     ],
+    "validate_notices": lambda tmp, _: [
+        "validate",
+        "--period",
+        "2023H1",
+        *_broken_workspace(tmp),
+        "--annotate",
+        str(tmp / "批注"),
+        "--notices",
+        str(tmp / "批注"),
+    ],
+    "status": lambda tmp, _: ["status", "--period", "2023H1", *_dated_workspace(tmp)],
     "forms": lambda tmp, _: ["forms", "--period", "2023H2", "--out", str(tmp / "填报表")],
     "diff_periods": lambda tmp, _: ["diff", "2022H1", "2023H1"],
     "diff_workbooks": lambda tmp, _: ["diff", *map(str, _resubmission(tmp))],

@@ -38,25 +38,25 @@ def test_json_equals_the_api_result() -> None:
     )
     assert result.exit_code == 0, result.output
     api = diff_periods(OLD, NEW, threshold=Decimal("0.2")).to_dict()
-    assert json.loads(result.output) == api
+    assert json.loads(result.stdout) == api
 
 
 def test_threshold_as_a_percentage_equals_the_fraction() -> None:
     percent = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "20%"])
     fraction = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "json", "--threshold", "0.2"])
-    assert percent.exit_code == 0 and json.loads(percent.output) == json.loads(fraction.output)
+    assert percent.exit_code == 0 and json.loads(percent.stdout) == json.loads(fraction.stdout)
 
 
 def test_only_changed_of_a_period_with_itself_is_empty() -> None:
     result = runner.invoke(app, ["diff", "2023H1", "2023H1", "--only-changed", "-f", "json"])
     assert result.exit_code == 0
-    assert json.loads(result.output)["rows"] == []
+    assert json.loads(result.stdout)["rows"] == []
 
 
 def test_csv_to_stdout_and_md_to_a_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["diff", "2022H1", "2023H1", "-f", "csv"])
     assert result.exit_code == 0
-    rows = list(csv.reader(io.StringIO(result.output)))
+    rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][4:6] == ["2022年上半年", "2023年上半年"]
     assert len(rows) == len(diff_periods(OLD, NEW).rows) + 1
     target = tmp_path / "对比.md"
@@ -87,7 +87,7 @@ def test_a_bad_cell_shows_as_uncomputable_not_dropped(workspace_copy: Path) -> N
     assert table.exit_code == 0, table.output
     assert "无法计算" in table.output and "取消" not in table.output
     assert "约500" in table.output  # the reason, below the table
-    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).output)
+    data = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     flagged = {row["code"]: row["flags"] for row in data["rows"] if row["flags"]}
     assert flagged["social_reemployed"] == flagged["social_reemployment_rate"] == ["无法计算"]
     assert data == diff_periods(OLD, NEW, workspace_dir=workspace_copy).to_dict()
@@ -132,9 +132,131 @@ def test_two_workbooks_are_diffed_as_versions(versions: tuple[Path, Path]) -> No
     assert result.exit_code == 0, result.output
     assert "[删除] 劳动纠纷调解台账 第2行 LD2023-001" in result.output
     data = runner.invoke(app, ["diff", str(old), str(new), "--format", "json"])
-    assert json.loads(data.output) == diff_workbooks(old, new).to_dict()
+    assert json.loads(data.stdout) == diff_workbooks(old, new).to_dict()
 
 
-def test_workbook_diff_refuses_period_formats(versions: tuple[Path, Path]) -> None:
-    result = runner.invoke(app, ["diff", *map(str, versions), "-f", "xlsx", "-o", "x.xlsx"])
-    assert result.exit_code == 2 and "不支持" in result.output
+ECONOMY = "城北街道_2023H1_经济发展办公室.xlsx"
+
+
+@pytest.fixture
+def unit_versions(tmp_path: Path, sample_dir: Path) -> tuple[Path, Path]:
+    """The first version gave 婺州英才创新园年营业额 in 元, the resubmission in 万元."""
+    new = tmp_path / "第二版.xlsx"
+    shutil.copy(sample_dir / "submissions" / "2023H1" / ECONOMY, new)
+    workbook = openpyxl.load_workbook(new)
+    sheet = workbook["指标"]
+    row = next(r[0].row for r in sheet.iter_rows() if r[0].value == "econ_park_revenue")
+    assert (sheet.cell(row, 3).value, sheet.cell(row, 4).value) == ("万元", 6000)
+    sheet.cell(row, 3).value, sheet.cell(row, 4).value = "元", 60000000
+    old = tmp_path / "第一版.xlsx"
+    workbook.save(old)
+    return old, new
+
+
+def test_a_unit_change_is_shown_as_one(unit_versions: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["diff", *map(str, unit_versions)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == (
+        "  [修改] 指标 婺州英才创新园年营业额（含网络交易额）（econ_park_revenue）指标!D11："
+        "60000000元 → 6000万元（单位由元改为万元）"
+    )
+    data = json.loads(runner.invoke(app, ["diff", *map(str, unit_versions), "-f", "json"]).stdout)
+    assert data == diff_workbooks(*unit_versions).to_dict()
+    assert data["indicators"][0]["unit_changed"] is True
+
+
+def test_workbook_diff_writes_csv_md_and_xlsx(
+    unit_versions: tuple[Path, Path], tmp_path: Path
+) -> None:
+    args = ["diff", *map(str, unit_versions)]
+    text = runner.invoke(app, [*args, "-f", "csv"]).stdout
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == [
+        "类别",
+        "状态",
+        "名称",
+        "编码或关键字",
+        "原位置",
+        "新位置",
+        "原值",
+        "新值",
+        "说明",
+    ]
+    assert rows[1] == [
+        "指标",
+        "修改",
+        "婺州英才创新园年营业额（含网络交易额）",
+        "econ_park_revenue",
+        "指标!D11",
+        "指标!D11",
+        "60000000元",
+        "6000万元",
+        "单位由元改为万元",
+    ]
+    md = tmp_path / "对比.md"
+    assert runner.invoke(app, [*args, "-f", "md", "-o", str(md)]).exit_code == 0
+    assert "| 指标 | 修改 | 婺州英才创新园年营业额（含网络交易额） |" in md.read_text("utf-8")
+    assert runner.invoke(app, [*args, "-f", "xlsx"]).exit_code == 2
+    xlsx = tmp_path / "对比.xlsx"
+    assert runner.invoke(app, [*args, "-f", "xlsx", "-o", str(xlsx)]).exit_code == 0
+    sheet = openpyxl.load_workbook(xlsx)["对比"]
+    assert [c.value for c in sheet[2]][6:] == ["60000000元", "6000万元", "单位由元改为万元"]
+    assert sheet.freeze_panes == "A2"
+
+
+def _stdout_on_a_terminal(argv: list[str], columns: int) -> str:
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    main, child = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(main, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "chengbei_report", *argv],
+            stdout=child,
+            stderr=subprocess.DEVNULL,
+            check=True,
+            env={**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"},
+        )
+    finally:
+        os.close(child)
+        reader.join(timeout=30)
+        os.close(main)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+@pytest.mark.slow
+def test_the_table_fits_an_80_column_terminal() -> None:
+    from rich.cells import cell_len
+
+    text = _stdout_on_a_terminal(["diff", "2022H1", "2023H1"], 80)
+    lines = text.replace("\r", "").splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    assert any("变化幅度" in line for line in lines)
+
+
+def test_piped_the_table_keeps_every_name_on_one_line() -> None:
+    result = runner.invoke(app, ["diff", "2022H1", "2023H1"], env={"COLUMNS": "60"})
+    api = diff_periods(OLD, NEW)
+    lines = result.stdout.splitlines()
+    for row in api.rows:
+        assert any(f"│ {row.name} " in line for line in lines), row.name
+    from rich.cells import cell_len
+
+    assert len({cell_len(line) for line in lines[1:-1]}) == 1  # one width: nothing wrapped

@@ -61,11 +61,47 @@ def test_a_unit_listed_twice_cannot_be_ranked(workspace_copy: Path) -> None:
         open_project(workspace_copy).engine.figure("econ_tax_growth_rank", YEAR)
 
 
+def _cited(code: str) -> list[str]:
+    figure = open_project(None).engine.figure(code, REPORT_PERIOD)
+    return [source.cells for source in figure.leaf_sources()]
+
+
+def test_a_ledger_count_cites_the_rows_it_counted_not_the_whole_ledger() -> None:
+    # 双拥社区接待 rows 2–13: the category picks rows 6 and 11, and eight others.
+    assert _cited("social_visits_provincial") == ["A6,A11"]
+    assert _cited("social_visits_military") == ["A2,A4:A5,A7,A9:A10,A12:A13"]
+    assert _cited("party_sms_batches") == ["A2:A22"]  # no condition: every record
+
+
+def test_a_scattered_selection_cites_its_first_runs_then_an_ellipsis(
+    workspace_copy: Path,
+) -> None:
+    path = next((workspace_copy / "submissions" / REPORT_PERIOD.code).glob("*党建*.xlsx"))
+    book = openpyxl.load_workbook(path)
+    sheet = book["党员短信提醒"]
+    for row in range(2, 120):
+        for column in range(1, sheet.max_column + 1):
+            sheet.cell(row, column).value = sheet.cell(2, column).value if row % 2 == 0 else None
+    book.save(path)
+    figure = open_project(workspace_copy).engine.figure("party_sms_batches", REPORT_PERIOD)
+    (source,) = figure.leaf_sources()
+    assert source.cells == ",".join(f"A{row}" for row in range(2, 42, 2)) + ",…"
+    assert source.rows == 59
+
+
 @pytest.mark.parametrize(
     ("code", "period", "message"),
     [
-        ("urban_cleared_land", "2024H1", "2024年上半年没有指标 urban_cleared_land.*只填报到2023年"),
-        ("urban_charging_spaces", "2023", "2023年没有指标 urban_charging_spaces.*自2024年上半年起"),
+        (
+            "urban_cleared_land",
+            "2024H1",
+            "2024年上半年没有指标 书香名邸以南地块净地面积（urban_cleared_land）.*只填报到2023年",
+        ),
+        (
+            "urban_charging_spaces",
+            "2023",
+            "2023年没有指标 田里小区已分配充电车位（urban_charging_spaces）.*自2024年上半年起",
+        ),
     ],
 )
 def test_an_indicator_outside_since_until_says_so(code: str, period: str, message: str) -> None:

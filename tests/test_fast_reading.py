@@ -280,9 +280,9 @@ def test_ledger_sums_and_conditions_match_the_rows(sample_dir: Path) -> None:
 
 @pytest.mark.slow
 def test_validate_shows_a_progress_bar_on_a_terminal_unless_quiet() -> None:
-    shown = stderr_on_a_terminal(["validate", "-p", "2023H1"])
+    shown = stderr_on_a_terminal(["validate", "-p", "2023H1", "-w", "sample_data"])
     assert "━" in shown and "报表" in shown
-    assert stderr_on_a_terminal(["--quiet", "validate", "-p", "2023H1"]) == ""
+    assert stderr_on_a_terminal(["--quiet", "validate", "-p", "2023H1", "-w", "sample_data"]) == ""
 
 
 def test_validate_without_a_terminal_shows_no_bar_and_json_is_the_result() -> None:

@@ -85,9 +85,13 @@ def test_cli_without_terminal_writes_no_progress(tmp_path: Path, quiet: bool) ->
 
 @pytest.mark.slow
 def test_cli_on_a_terminal_shows_the_bar_unless_quiet(tmp_path: Path) -> None:
-    shown = stderr_on_a_terminal(["build", "-p", "2023H1", "-o", str(tmp_path / "shown")])
+    shown = stderr_on_a_terminal(
+        ["build", "-p", "2023H1", "-w", "sample_data", "-o", str(tmp_path / "shown")]
+    )
     assert "━" in shown and "报表" in shown
     assert (
-        stderr_on_a_terminal(["--quiet", "build", "-p", "2023H1", "-o", str(tmp_path / "quiet")])
+        stderr_on_a_terminal(
+            ["--quiet", "build", "-p", "2023H1", "-w", "sample_data", "-o", str(tmp_path / "quiet")]
+        )
         == ""
     )

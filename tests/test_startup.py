@@ -52,6 +52,19 @@ def test_probe_detects_a_heavy_import(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_version_does_not_load_rich_for_the_chinese_help() -> None:
+    """The Chinese panel titles are set when help is shown, not at import."""
+    code = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom chengbei_report.cli import app\n"
+        "CliRunner().invoke(app, ['--version'])\nprint('rich' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.slow
 def test_build_writes_the_working_paper_without_importing_numpy(tmp_path: Path) -> None:
     """openpyxl would import numpy (installed here, for pandas); the build keeps it out."""
     probe = _probe("build", "--period", "2023H1", "--out", str(tmp_path))

@@ -461,7 +461,11 @@ def test_cross_field_rule(ws: Path) -> None:
     cell = value_cell(path, "party_first_form")
     result = check(ws, path)
     assert found(result) == {("RULE_VIOLATED", "指标", cell)}
-    assert "party_first_form <= party_disciplined" in result.findings.findings[0].message
+    finding = result.findings.findings[0]
+    assert finding.message == (
+        "不符合规则“运用第一种形态处理 ≤ 处理党员干部”：运用第一种形态处理为 13人，处理党员干部为 12人。"
+    )
+    assert finding.hint == "请核对运用第一种形态处理、处理党员干部的数值，至少有一个填错了。"
 
 
 def test_rule_over_ledger_aggregates(ws: Path) -> None:

@@ -77,7 +77,9 @@ def build_report(
     findings.extend(project.validate(period))
     if not findings.ok:
         return result
-    rendered = render_document(project, period, template_path)
+    rendered = render_document(project, period, template_path, findings)
+    if not findings.ok:
+        return result
     findings.extend(_validate_other_periods(project, period, rendered))
     if not findings.ok:
         return result
@@ -92,7 +94,7 @@ def build_report(
     refuse_internal_text(list(zip(names[:2], contents[:2], strict=True)))
     written = write_set(
         list(zip(names, contents, strict=True)),
-        inputs=[template_path, *_input_files(project)],
+        inputs=[template_path, *input_files(project)],
         workspace=root,
     )
     result.document, result.workpaper = written.paths[:2]
@@ -119,12 +121,13 @@ def _output_bytes(
     title = _title(project, period)
     workpaper = write_workpaper(workpaper_rows(rendered.uses), title=title + "底稿", when=when)
     subject = f"{period.full_label}工作总结"
-    document = _document_bytes(project, rendered, title, subject, when, signed)
+    document = _document_bytes(project, period, rendered, title, subject, when, signed)
     return [document, deterministic_zip(workpaper, when)]
 
 
 def _document_bytes(
     project: Project,
+    period: Period,
     rendered: RenderedDocument,
     title: str,
     subject: str,
@@ -144,10 +147,18 @@ def _document_bytes(
             official_layout=project.workspace.official_layout,
             signed=signed,
         )
+    from chengbei_report.cycle.bindings import from_rendered
     from chengbei_report.render.docx_writer import write_document
 
+    bindings = from_rendered(rendered.blocks, rendered.uses, rendered.labels, period)
     return write_document(
-        rendered.blocks, title=title, subject=subject, author=office, when=when, signed=signed
+        rendered.blocks,
+        title=title,
+        subject=subject,
+        author=office,
+        when=when,
+        signed=signed,
+        properties=bindings.properties(),
     )
 
 
@@ -181,7 +192,7 @@ def _period_files(project: Project, period: Period) -> list[Path]:
     return sorted(p for p in project.workspace.period_dir(period).iterdir() if p.is_file())
 
 
-def _input_files(project: Project) -> list[Path]:
+def input_files(project: Project) -> list[Path]:
     files = [project.workspace.catalog_path]
     for data in project.loaded_periods():
         files.extend(s.path for s in data.submissions)

@@ -52,6 +52,8 @@ def run_diff(
     if all(workbooks) and (only_changed or threshold is not None):
         raise UsageError("--only-changed 和 --threshold 只用于对比两个报告期。")
     if all(workbooks):
+        if output_format == "xlsx" and out is None:
+            raise UsageError("xlsx 格式须用 --out 指定输出文件，如 --out 对比.xlsx。")
         found = diff_workbooks(Path(old), Path(new), workspace_dir=workspace_dir)
         if output_format == "json" and out is None:
             return DiffOutcome(found, output_format)

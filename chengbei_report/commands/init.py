@@ -25,7 +25,12 @@ def init_workspace(directory: Path) -> Path:
     interrupted run never leaves half a workspace behind.
     """
     target = guard_outputs([directory], option=None)[0]
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.exists() and not target.is_dir():
+        raise UsageError(
+            f"{target} 是一个文件，不能作为工作区目录，未做任何改动。",
+            hint="请指定一个不存在的或空的文件夹，如 chengbei-report init ./我的工作区",
+        )
+    if target.exists() and any(target.iterdir()):
         raise UsageError(f"目录 {target} 已存在且不为空，为避免覆盖已有文件，未做任何改动。")
     try:
         _assemble(target)

@@ -1,9 +1,10 @@
-"""``validate``: check a period's folder or given files, and optionally write annotated copies."""
+"""``validate``: check a period's folder or given files, and optionally write annotated copies
+and a notice to each department with problems."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,15 @@ from chengbei_report.progress import Progress
 from chengbei_report.project import Project, open_project
 from chengbei_report.read.period import load_submissions
 from chengbei_report.read.submission import Submission
-from chengbei_report.validate.file import foreign_file, header_period
+from chengbei_report.render.notices import (
+    Notice,
+    Sender,
+    correction_notice,
+    notice_name,
+    reminder_notice,
+)
+from chengbei_report.render.output import write_atomic
+from chengbei_report.validate.file import foreign_file, has_duties, header_period
 from chengbei_report.validate.run import check_submissions
 
 
@@ -28,6 +37,7 @@ class ValidationResult:
     findings: FindingReport
     annotated: list[Path] = field(default_factory=list)
     not_annotated: list[str] = field(default_factory=list)
+    notices: list[Notice] | None = None  # when asked for: one per department with problems
 
     @property
     def ok(self) -> bool:
@@ -40,6 +50,11 @@ class ValidationResult:
             **self.findings.to_dict(),
             "annotated": [str(path) for path in self.annotated],
             "not_annotated": self.not_annotated,
+            **(
+                {"notices": [notice.to_dict() for notice in self.notices]}
+                if self.notices is not None
+                else {}
+            ),
         }
 
 
@@ -49,11 +64,13 @@ def validate_submissions(
     paths: Sequence[Path] = (),
     workspace_dir: Path | None = None,
     annotate_dir: Path | None = None,
+    notices_dir: Path | None = None,
     progress: Progress | None = None,
 ) -> ValidationResult:
     """Validate a period's folder, or the given files (their period read from their header).
 
-    ``progress`` hears of every workbook as it is loaded.
+    ``annotate_dir`` gets annotated copies of the workbooks with findings, ``notices_dir`` one
+    notice (.txt) per department with problems; ``progress`` hears of every workbook loaded.
     """
     project = open_project(workspace_dir, progress)
     if paths:
@@ -72,8 +89,14 @@ def validate_submissions(
         files=[s.file for s in submissions],
         findings=FindingReport(findings),
     )
+    for out_dir in (annotate_dir, notices_dir):
+        if out_dir is not None:
+            _refuse_submissions_folder(out_dir, submissions)
     if annotate_dir is not None:
         _annotate(result, submissions, annotate_dir, project.workspace.root)
+    if notices_dir is not None:
+        missing = _missing(project, period) if not paths and period is not None else []
+        result.notices = _write_notices(project, result, submissions, missing, notices_dir)
     return result
 
 
@@ -111,19 +134,72 @@ def _validate_files(
     return findings, submissions
 
 
+def _refuse_submissions_folder(out_dir: Path, submissions: list[Submission]) -> None:
+    """Copies and notices written among the submissions would be read as submissions."""
+    target = out_dir.resolve()
+    if any(s.path.resolve().parent == target for s in submissions):
+        raise UsageError(
+            f"输出目录 {out_dir} 就是报表所在目录，写在这里的文件会被当作报表再次读取。",
+            hint="请为 --annotate 或 --notices 指定另一个目录。",
+        )
+
+
 def _annotate(
     result: ValidationResult, submissions: list[Submission], out_dir: Path, workspace: Path
 ) -> None:
     from chengbei_report.render.annotate import annotate_workbooks
 
     sources = {s.file: s.path for s in submissions if s.workbook is not None}
-    target = out_dir.resolve()
-    if any(path.resolve().parent == target for path in sources.values()):
-        raise UsageError(
-            f"批注副本目录 {out_dir} 就是报表所在目录，副本会被当作报表再次读取。",
-            hint="请为 --annotate 指定另一个目录。",
-        )
     outputs = [out_dir / name for name in sources]
     guard_outputs(outputs, inputs=list(sources.values()), workspace=workspace)
     annotated = annotate_workbooks(result.findings.findings, sources, out_dir, workspace)
     result.annotated, result.not_annotated = annotated.written, annotated.skipped
+
+
+def _missing(project: Project, period: Period) -> list[str]:
+    """Departments with something due in ``period`` and no workbook (as FILE_MISSING_DEPARTMENT)."""
+    if period == project.workspace.baseline:
+        return []
+    present = {s.department.code for s in project.period_data(period).submissions if s.department}
+    return [
+        department.name
+        for code, department in project.catalog.departments.items()
+        if code not in present and has_duties(project.catalog, period, code)
+    ]
+
+
+def _write_notices(
+    project: Project,
+    result: ValidationResult,
+    submissions: list[Submission],
+    missing: list[str],
+    out_dir: Path,
+) -> list[Notice]:
+    """One notice per workbook of a known department with findings, one reminder per missing
+    department; each written as a .txt (CRLF, with BOM: Notepad and WPS read it as Chinese)."""
+    signature = project.workspace.unit.get("office", project.workspace.unit_name)
+    by_file = result.findings.by_file()
+    notices = []
+    for s in submissions:
+        if s.department is None or s.file not in by_file:
+            continue
+        period = result.period or header_period(s)
+        sender = Sender(signature, period.full_label if period else "本期")
+        notices.append(
+            correction_notice(
+                sender, s.department.name, s.header_text("填报人"), s.file, by_file[s.file]
+            )
+        )
+    sender = Sender(signature, result.period.full_label if result.period else "本期")
+    notices += [reminder_notice(sender, name) for name in missing]
+    prefix = f"{project.workspace.unit_name}_{result.period.code if result.period else ''}"
+    inputs = [s.path for s in submissions]
+    workspace = project.workspace.root
+    targets = [out_dir / notice_name(notice, prefix) for notice in notices]
+    guard_outputs(targets, inputs=inputs, workspace=workspace)
+    written = []
+    for notice, target in zip(notices, targets, strict=True):
+        data = notice.text.replace("\n", "\r\n").encode("utf-8-sig")
+        path = write_atomic(target, data, inputs=inputs, workspace=workspace)
+        written.append(replace(notice, path=path))
+    return written

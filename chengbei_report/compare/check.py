@@ -52,6 +52,7 @@ class CheckItem:
     indicator: str = ""
     indicator_name: str = ""
     period: str = ""
+    candidate: str = ""  # for 待确认: the period's figure it reads the same as, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +66,7 @@ class CheckItem:
             "indicator": self.indicator,
             "indicator_name": self.indicator_name,
             "period": self.period,
+            "candidate": self.candidate,
         }
 
 

@@ -49,6 +49,16 @@ class IndicatorChange:
     new_cell: str
     old_unit: str
     new_unit: str
+    unit: str = ""  # the catalog's, for a row whose 单位 cell is blank
+
+    @property
+    def unit_changed(self) -> bool:
+        """Both versions have the row and their 单位 differ (68000000 元 → 6800 万元)."""
+        return self.status is Status.CHANGED and self.shown_unit("old") != self.shown_unit("new")
+
+    def shown_unit(self, side: str) -> str:
+        """The unit a version's value is in: its 单位 cell, else the catalog's."""
+        return (self.old_unit if side == "old" else self.new_unit) or self.unit
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +73,8 @@ class IndicatorChange:
             "new_cell": self.new_cell,
             "old_unit": self.old_unit,
             "new_unit": self.new_unit,
+            "unit": self.unit,
+            "unit_changed": self.unit_changed,
         }
 
 
@@ -186,6 +198,7 @@ def _indicator_changes(
                 new_cell=new.cell if new else "",
                 old_unit=old.unit if old else "",
                 new_unit=new.unit if new else "",
+                unit=indicator.unit if indicator else "",
             )
         )
     return changes

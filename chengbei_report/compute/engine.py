@@ -267,7 +267,7 @@ class _Evaluation:
         source = LedgerSource(
             table.file,
             table.sheet,
-            _range(table, column),
+            _counted_cells(table, column, chosen),
             len(chosen),
             f"{aggregate} = {value}",
             self.period,
@@ -451,6 +451,36 @@ def _range(table: LedgerData, column: str) -> str:
         if column in table.columns
         else table.column_range(table.ledger.key)
     )
+
+
+_MAX_RUNS = 20  # a source cites at most this many row runs, then ``…``
+
+
+def _counted_cells(table: LedgerData, column: str, chosen: Sequence[int]) -> str:
+    """The cells an aggregate used, as a compact A1 list (``A3:A5,A9``), so an auditor sees
+    which rows were counted rather than the whole ledger; nothing chosen cites the range searched."""
+    if not chosen:
+        return _range(table, column)
+    letter = column_letter(table.columns[column if column in table.columns else table.ledger.key])
+    rows = [table.numbers[i] for i in chosen] if not isinstance(chosen, range) else None
+    numbers = rows if rows is not None else table.numbers[chosen.start : chosen.stop]
+    if numbers[-1] - numbers[0] + 1 == len(numbers):
+        return _run(letter, numbers[0], numbers[-1])
+    runs: list[str] = []
+    start = previous = numbers[0]
+    for number in numbers[1:]:
+        if number != previous + 1:
+            runs.append(_run(letter, start, previous))
+            if len(runs) == _MAX_RUNS:
+                return ",".join(runs) + ",…"
+            start = number
+        previous = number
+    runs.append(_run(letter, start, previous))
+    return ",".join(runs)
+
+
+def _run(letter: str, first: int, last: int) -> str:
+    return f"{letter}{first}" if first == last else f"{letter}{first}:{letter}{last}"
 
 
 def _describe_aggregate(node: LedgerCall) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal
+from typing import Any
 
 from chengbei_report.decimals import exact_text
 from chengbei_report.periods import Period
@@ -138,3 +139,5 @@ class FigureUse:
     text: str
     block: int = -1
     section: str = ""
+    call: tuple[Any, ...] = ()  # the filter call that wrote it: ("approx", 10, "余", False, True)
+    bookmark: str = ""  # its bookmark in a document our writer made: cbf_0001

@@ -47,6 +47,8 @@ class Block:
     kind: BlockKind
     text: str
     body: str = ""
+    # (start, end, bookmark name) of every figure, as offsets into ``full_text``
+    figures: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def full_text(self) -> str:

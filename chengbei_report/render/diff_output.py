@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chengbei_report.decimals import exact_text
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
     from rich.table import Table
 
-    from chengbei_report.compare.workbooks import WorkbookDiff
+    from chengbei_report.compare.workbooks import IndicatorChange, WorkbookDiff
 
 SHEET = "对比"
 NOTES_SHEET = "说明"
@@ -36,6 +37,7 @@ _RECORDED_PLACES = 4  # values with more places were computed; people see them h
 _SHOWN_PLACES = 2
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FLAG_FILL = "FFF2CC"
+_INDICATOR_SHEET = "指标"  # where a workbook diff's indicator cells are
 _WIDTHS = (18, 30, 36, 8, 16, 16, 16, 14, 10, 22, 60)
 
 
@@ -318,15 +320,102 @@ def diff_xlsx(diff: PeriodDiff, when: datetime) -> bytes:
     return workbook_bytes(workbook, when)
 
 
+def _with_own_unit(text: str, unit: str) -> str:
+    """``68000000元``: a value as typed, followed by its unit unless the text already has it."""
+    if not text:
+        return DASH
+    return text if not unit or text.endswith(unit) else text + unit
+
+
+def _unit_note(item: IndicatorChange) -> str:
+    if not item.unit_changed:
+        return ""
+    return f"单位由{item.shown_unit('old') or '（空）'}改为{item.shown_unit('new') or '（空）'}"
+
+
+def _indicator_values(item: IndicatorChange) -> tuple[str, str]:
+    return (
+        _with_own_unit(item.old_text, item.shown_unit("old")) if item.old_cell else "",
+        _with_own_unit(item.new_text, item.shown_unit("new")) if item.new_cell else "",
+    )
+
+
+def _cells(item: IndicatorChange) -> str:
+    """``指标!D11``, or ``指标!D11 → 指标!D12`` when the row moved."""
+    old, new = (f"{_INDICATOR_SHEET}!{c}" if c else "" for c in (item.old_cell, item.new_cell))
+    return old if old == new or not new else (new if not old else f"{old} → {new}")
+
+
+def _row_values(values: dict[str, str]) -> str:
+    return "；".join(f"{name}：{value}" for name, value in values.items() if value)
+
+
+def workbook_diff_rows(diff: WorkbookDiff) -> list[list[str]]:
+    """One row per change, for csv, md and xlsx, in WORKBOOK_HEADERS order."""
+    rows = []
+    for item in diff.indicators:
+        old, new = _indicator_values(item)
+        rows.append(
+            [
+                "指标",
+                item.status.value,
+                item.name,
+                item.code,
+                f"{_INDICATOR_SHEET}!{item.old_cell}" if item.old_cell else "",
+                f"{_INDICATOR_SHEET}!{item.new_cell}" if item.new_cell else "",
+                old,
+                new,
+                _unit_note(item),
+            ]
+        )
+    for row in diff.ledger_rows:
+        if row.columns:
+            old = "；".join(f"{c.column}：{c.old or DASH}" for c in row.columns)
+            new = "；".join(f"{c.column}：{c.new or DASH}" for c in row.columns)
+        else:
+            shown = _row_values(row.values)
+            old, new = (shown, "") if row.new_row is None else ("", shown)
+        rows.append(
+            [
+                "台账",
+                row.status.value,
+                row.sheet,
+                row.key,
+                f"第{row.old_row}行" if row.old_row else "",
+                f"第{row.new_row}行" if row.new_row else "",
+                old,
+                new,
+                "",
+            ]
+        )
+    return rows
+
+
+WORKBOOK_HEADERS = (
+    "类别",
+    "状态",
+    "名称",
+    "编码或关键字",
+    "原位置",
+    "新位置",
+    "原值",
+    "新值",
+    "说明",
+)
+_WORKBOOK_WIDTHS = (8, 8, 30, 24, 14, 14, 40, 40, 24)
+
+
 def workbook_diff_text(diff: WorkbookDiff) -> str:
     """A workbook diff for the terminal, one change a line."""
     lines = [f"{diff.department}：{diff.old.name} → {diff.new.name}"]
     if not diff.changed:
         return lines[0] + "\n两份报表内容相同。\n"
     for item in diff.indicators:
+        old, new = _indicator_values(item)
+        note = _unit_note(item)
         lines.append(
-            f"  [{item.status}] 指标 {item.code} {item.name}：{item.old_text or DASH}"
-            f"（{item.old_cell or DASH}）→ {item.new_text or DASH}（{item.new_cell or DASH}）"
+            f"  [{item.status}] 指标 {item.name}（{item.code}）{_cells(item)}："
+            f"{old or DASH} → {new or DASH}" + (f"（{note}）" if note else "")
         )
     for row in diff.ledger_rows:
         where = f"第{row.new_row or row.old_row}行"
@@ -336,6 +425,68 @@ def workbook_diff_text(diff: WorkbookDiff) -> str:
         )
     lines.append(f"共 {len(diff.indicators)} 项指标变化，{len(diff.ledger_rows)} 行台账变化。")
     return "\n".join(lines) + "\n"
+
+
+def workbook_diff_csv(diff: WorkbookDiff) -> str:
+    """Every change a row, values as typed; text guarded against formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(WORKBOOK_HEADERS)
+    for cells in workbook_diff_rows(diff):
+        writer.writerow([_csv_text(cell) for cell in cells])
+    return buffer.getvalue()
+
+
+def workbook_diff_markdown(diff: WorkbookDiff) -> str:
+    title = f"# {diff.department}报表对比：{diff.old.name} → {diff.new.name}\n\n"
+    if not diff.changed:
+        return title + "两份报表内容相同。\n"
+    lines = [
+        "| " + " | ".join(WORKBOOK_HEADERS) + " |",
+        "|" + "|".join("---" for _ in WORKBOOK_HEADERS) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(_md_cell(c) for c in cells) + " |" for cells in workbook_diff_rows(diff)
+    ]
+    return title + "\n".join(lines) + "\n"
+
+
+def workbook_diff_xlsx(diff: WorkbookDiff, when: datetime) -> bytes:
+    """The changes as a sheet (frozen header, filter, unit changes highlighted) and a 说明 sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from chengbei_report.render.xlsx import put_text, workbook_bytes
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    for column, (name, width) in enumerate(zip(WORKBOOK_HEADERS, _WORKBOOK_WIDTHS, strict=True), 1):
+        put_text(sheet.cell(1, column), name)
+        sheet.cell(1, column).font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    fill = PatternFill("solid", start_color=_FLAG_FILL, end_color=_FLAG_FILL)
+    rows = workbook_diff_rows(diff)
+    for row_number, cells in enumerate(rows, start=2):
+        for column, text in enumerate(cells, start=1):
+            put_text(sheet.cell(row_number, column), text)
+            if cells[-1]:
+                sheet.cell(row_number, column).fill = fill
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(WORKBOOK_HEADERS))}{len(rows) + 1}"
+    notes = workbook.create_sheet(NOTES_SHEET)
+    lines = (
+        f"{diff.department}报表对比：{diff.old.name} → {diff.new.name}",
+        f"共 {len(diff.indicators)} 项指标变化，{len(diff.ledger_rows)} 行台账变化；"
+        "标黄的行单位有变化。",
+        "指标按编码对应，台账行按台账的关键字列对应；值为报表中的原样写法。",
+    )
+    for row_number, line in enumerate(lines, start=1):
+        put_text(notes.cell(row_number, 1), line)
+    notes.column_dimensions["A"].width = 90
+    workbook.properties.title = f"{diff.department}报表对比"
+    return workbook_bytes(workbook, when)
 
 
 @dataclass(frozen=True)
@@ -357,16 +508,34 @@ DIFF_FORMATS: dict[str, DiffFormat] = {
     for entry in (
         DiffFormat("table", workbooks=lambda diff: workbook_diff_text(diff).encode("utf-8")),
         # csv with a BOM, so that Excel reads the Chinese
-        DiffFormat("csv", periods=lambda diff: diff_csv(diff).encode("utf-8-sig")),
+        DiffFormat(
+            "csv",
+            periods=lambda diff: diff_csv(diff).encode("utf-8-sig"),
+            workbooks=lambda diff: workbook_diff_csv(diff).encode("utf-8-sig"),
+        ),
         DiffFormat(
             "json",
             periods=lambda diff: diff_json(diff).encode("utf-8"),
             workbooks=lambda diff: json_text(diff.to_dict()).encode("utf-8"),
         ),
-        DiffFormat("xlsx", periods=lambda diff: diff_xlsx(diff, stamp(diff.new)), needs_file=True),
-        DiffFormat("md", periods=lambda diff: diff_markdown(diff).encode("utf-8")),
+        DiffFormat(
+            "xlsx",
+            periods=lambda diff: diff_xlsx(diff, stamp(diff.new)),
+            workbooks=lambda diff: workbook_diff_xlsx(diff, _modified(diff.new)),
+            needs_file=True,
+        ),
+        DiffFormat(
+            "md",
+            periods=lambda diff: diff_markdown(diff).encode("utf-8"),
+            workbooks=lambda diff: workbook_diff_markdown(diff).encode("utf-8"),
+        ),
     )
 }
+
+
+def _modified(path: Path) -> datetime:
+    """A workbook diff's .xlsx is stamped with the new version's time, so it is reproducible."""
+    return datetime.fromtimestamp(int(path.stat().st_mtime))
 
 
 def diff_format(name: str) -> DiffFormat:

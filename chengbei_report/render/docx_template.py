@@ -216,7 +216,8 @@ def _strip_paragraph(paragraph: Any) -> tuple[list[int], str]:
                 in_index, digits = True, ""
             elif char == MID:
                 in_index = False
-                marks.append(int(digits))
+                if digits.isdigit():  # a year label ("y0") is not a figure use
+                    marks.append(int(digits))
             elif char == CLOSE:
                 continue
             elif in_index:

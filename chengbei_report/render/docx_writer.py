@@ -9,14 +9,21 @@ with the 成文日期 placed as GB/T 9704-2012 7.3.5.2 places them for a documen
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
+from lxml import etree
+from lxml.etree import _Element
 
 from chengbei_report.render.blocks import Block, BlockKind
 from chengbei_report.render.layout import (
@@ -63,11 +70,14 @@ def write_document(
     when: datetime,
     subject: str = "",
     signed: date | None = None,
+    properties: Mapping[str, str] | None = None,
 ) -> bytes:
     """Build the .docx and return its bytes, identical for identical arguments.
 
     ``when`` dates the document: an aware time is stored in UTC, a naive one as it is.
     ``signed`` is the 成文日期 printed under the signature; without it there is no date line.
+    Each block's figures are wrapped in bookmarks of their names; ``properties`` become custom
+    document properties (docProps/custom.xml), where the figures' bindings are kept.
     """
     document = Document()
     apply_official_layout(document)
@@ -79,6 +89,8 @@ def write_document(
     set_properties(
         document, title=_clean(title), subject=_clean(subject), author=_clean(author), when=when
     )
+    if properties:
+        set_custom_properties(document, properties)
     buffer = io.BytesIO()
     document.save(buffer)
     return deterministic_zip(buffer.getvalue(), when)
@@ -119,10 +131,49 @@ def _clean(text: str) -> str:
 # --- content ----------------------------------------------------------------------------------
 
 
-def _add_text(paragraph: Paragraph, text: str, font: str) -> None:
-    """``text`` in ``font``, each figure in runs of its own that keep it whole."""
-    add_run(paragraph, text, font)
+def _add_text(
+    paragraph: Paragraph,
+    text: str,
+    font: str,
+    figures: Sequence[tuple[int, int, str]] = (),
+    offset: int = 0,
+) -> None:
+    """``text`` in ``font``, each figure in runs of its own that keep it whole.
+
+    ``figures`` are (start, end, bookmark) in a text of which ``text`` begins at ``offset``;
+    each is put between ``w:bookmarkStart`` and ``w:bookmarkEnd``.
+    """
+    own = [(a - offset, b - offset, n) for a, b, n in figures if offset <= a < offset + len(text)]
+    for start, end, name in _segments(len(text), own):
+        if name:
+            paragraph._p.append(_bookmark("w:bookmarkStart", name))
+        add_run(paragraph, _clean(text[start:end]), font)
+        if name:
+            paragraph._p.append(_bookmark("w:bookmarkEnd", name))
     keep_figures_whole(paragraph._p)
+
+
+def _segments(length: int, figures: Sequence[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``0:length`` cut around each figure: (start, end, bookmark name, "" for plain text)."""
+    cuts = {0, length}
+    for start, end, _name in figures:
+        cuts.update((start, end))
+    names = {start: (end, name) for start, end, name in figures}
+    return [
+        (a, b, names[a][1] if a in names and names[a][0] == b else "")
+        for a, b in itertools.pairwise(sorted(cuts))
+        if b > a
+    ]
+
+
+def _bookmark(tag: str, name: str) -> _Element:
+    """A bookmark edge; its id is the number in its name (cbf_0007 → 7, cby_0002 → 10002)."""
+    element = OxmlElement(tag)
+    number = int(name.rsplit("_", 1)[1]) + (10000 if name.startswith("cby_") else 0)
+    element.set(qn("w:id"), str(number))
+    if tag == "w:bookmarkStart":
+        element.set(qn("w:name"), name)
+    return element
 
 
 def _add_block(document: DocxDocument, block: Block) -> Paragraph:
@@ -132,10 +183,10 @@ def _add_block(document: DocxDocument, block: Block) -> Paragraph:
         heading = paragraph.add_run(_clean(block.text), style=RUN_IN_STYLE)
         heading_rpr = heading._r.get_or_add_rPr()
         set_fonts(heading_rpr, HEADING2_FONT)
-        _add_text(paragraph, _clean(block.body), BODY_FONT)
+        _add_text(paragraph, block.body, BODY_FONT, block.figures, len(block.text))
         return paragraph
     paragraph = document.add_paragraph(style=_STYLE_OF_KIND[block.kind])
-    _add_text(paragraph, _clean(block.full_text), _FONT_OF_KIND[block.kind])
+    _add_text(paragraph, block.full_text, _FONT_OF_KIND[block.kind], block.figures)
     return paragraph
 
 
@@ -207,3 +258,48 @@ def set_properties(
     props.comments = ""
     props.keywords = ""
     props.category = ""
+
+
+# --- custom document properties (where the cycle keeps its bindings) ---------------------------
+
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+)
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+
+
+def custom_properties_xml(properties: Mapping[str, str]) -> bytes:
+    """docProps/custom.xml holding ``properties`` as text properties, sorted by name."""
+    root = etree.Element(f"{{{_CUSTOM_NS}}}Properties", nsmap={None: _CUSTOM_NS, "vt": _VT_NS})
+    for pid, name in enumerate(sorted(properties), start=2):
+        prop = etree.SubElement(root, f"{{{_CUSTOM_NS}}}property")
+        prop.set("fmtid", _FMTID)
+        prop.set("pid", str(pid))
+        prop.set("name", name)
+        etree.SubElement(prop, f"{{{_VT_NS}}}lpwstr").text = _clean(properties[name])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def set_custom_properties(document: DocxDocument, properties: Mapping[str, str]) -> None:
+    """Replace the package's custom properties (Word, WPS and LibreOffice all keep them)."""
+    package = document.part.package
+    for rel in list(package.rels.values()):
+        if rel.reltype == _CUSTOM_REL:
+            package.rels.pop(rel.rId)
+    part = Part(PackURI("/docProps/custom.xml"), _CUSTOM_TYPE, custom_properties_xml(properties))
+    package.relate_to(part, _CUSTOM_REL)
+
+
+def get_custom_properties(document: DocxDocument) -> dict[str, str]:
+    """The custom text properties of a .docx (empty when it has none)."""
+    for rel in document.part.package.rels.values():
+        if rel.reltype == _CUSTOM_REL and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob)
+            return {
+                prop.get("name", ""): "".join(prop.itertext())
+                for prop in root.iter(f"{{{_CUSTOM_NS}}}property")
+            }
+    return {}

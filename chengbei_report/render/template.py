@@ -14,7 +14,7 @@ import re
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,9 @@ from chengbei_report.render.blocks import Block, BlockKind, Sections
 from chengbei_report.render.sandbox import MAIN, BoundedEnvironment, ConfinedLoader, RenderLimits
 
 OPEN, MID, CLOSE = "\ue000", "\ue001", "\ue002"
-_MARK = re.compile(f"{OPEN}(\\d+){MID}(.*?){CLOSE}", re.S)
+_MARK = re.compile(f"{OPEN}(y?\\d+){MID}(.*?){CLOSE}", re.S)
+BOOKMARK_PREFIX = "cbf_"  # bookmark names of figures in the document: cbf_0001, cbf_0002 …
+LABEL_PREFIX = "cby_"  # bookmark names of period years written by the ``year`` filter
 _PREFIXES = (("### ", BlockKind.HEADING2), ("## ", BlockKind.HEADING1), ("# ", BlockKind.TITLE))
 _PREFIXES += ((">> ", BlockKind.SIGNATURE),)
 
@@ -78,6 +80,7 @@ class RenderedDocument:
     blocks: list[Block]
     uses: list[FigureUse] = field(default_factory=list)
     docx: bytes | None = None
+    labels: dict[str, Period] = field(default_factory=dict)  # bookmark → period of a year label
     findings: list[Finding] = field(default_factory=list)  # warnings of the figure filters
 
 
@@ -95,10 +98,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.uses: list[FigureUse] = []
+        self.labels: list[Period] = []
         self.findings: list[Finding] = []
 
-    def mark(self, figure: Figure, text: str, how: str) -> str:
-        self.uses.append(FigureUse(figure=figure, text=text))
+    def mark(self, figure: Figure, text: str, how: str, args: tuple[Any, ...] = ()) -> str:
+        """Remember the use, with the filter call that made it so a draft can redo it."""
+        self.uses.append(FigureUse(figure=figure, text=text, call=(how, *args)))
         return f"{OPEN}{len(self.uses) - 1}{MID}{text}{CLOSE}"
 
     def filters(self) -> dict[str, Callable[..., str]]:
@@ -108,8 +113,18 @@ class Recorder:
             "times": self.times,
             "approx": self.approx,
             "rank": self.rank,
-            "year": year_filter,
+            "year": self.year,
         }
+
+    def year(self, value: Any) -> str:
+        """``2022年``; a period's year is marked so that a draft can move it with the period."""
+        text = year_filter(value)
+        if isinstance(value, FigureNamespace):
+            value = value.period
+        if not isinstance(value, Period):
+            return text
+        self.labels.append(value)
+        return f"{OPEN}y{len(self.labels) - 1}{MID}{text}{CLOSE}"
 
     def finalize(self, value: Any) -> Any:
         """What ``{{ … }}`` writes: text and whole numbers as they are, a figure in its kind's
@@ -137,7 +152,7 @@ class Recorder:
     def num(self, value: Any, unit: bool = True) -> str:
         figure = _figure(value, "num", _COUNTABLE)
         text = numbers.format_number(figure.value, figure.decimals)
-        return self.mark(figure, text + (figure.unit if unit else ""), "num")
+        return self.mark(figure, text + (figure.unit if unit else ""), "num", (unit,))
 
     def pct(self, value: Any) -> str:
         figure = _figure(value, "pct", {"ratio"})
@@ -156,7 +171,7 @@ class Recorder:
             self.findings.append(_approx_too_small(figure, step, exact + figure.unit))
             return self.mark(figure, exact + (figure.unit if unit else ""), "num")
         text = numbers.format_approx(figure.value, step, word, wan) + (figure.unit if unit else "")
-        return self.mark(figure, text, f"approx({step})")
+        return self.mark(figure, text, "approx", (step, word, wan, unit))
 
     def rank(self, value: Any) -> str:
         figure = _figure(value, "rank", {"rank"})
@@ -266,7 +281,7 @@ def render_text_template(
         template = env.get_template(MAIN)
         env.start()
         text = template.render(**context)
-    rendered = split_blocks(text, recorder.uses)
+    rendered = split_blocks(text, recorder.uses, recorder.labels)
     rendered.findings = recorder.findings
     return rendered
 
@@ -337,10 +352,13 @@ def _template_line(exc: BaseException, frame_name: str) -> int | None:
     return frames[-1].lineno if frames else None
 
 
-def split_blocks(text: str, uses: list[FigureUse]) -> RenderedDocument:
+def split_blocks(
+    text: str, uses: list[FigureUse], labels: list[Period] | None = None
+) -> RenderedDocument:
     """Cut rendered text into blocks; strip the sentinels and place each use in its block."""
     blocks: list[Block] = []
     located: list[FigureUse] = []
+    named: dict[str, Period] = {}
     sections = Sections()
     for paragraph in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in paragraph.strip().splitlines() if line.strip()]
@@ -351,12 +369,20 @@ def split_blocks(text: str, uses: list[FigureUse]) -> RenderedDocument:
             end = "、" if block.kind is BlockKind.HEADING1 else "）"
             sections.enter(block.kind, _numbering(block.text, end))
         block, marks = _strip_marks(block)
-        for index in marks:
-            use = uses[index]
+        spans = []
+        for index, start, end in marks:
+            if index.startswith("y"):
+                name = f"{LABEL_PREFIX}{len(named) + 1:04d}"
+                named[name] = (labels or [])[int(index[1:])]
+                spans.append((start, end, name))
+                continue
+            use = uses[int(index)]
             use.block, use.section = len(blocks), sections.current
             located.append(use)
-        blocks.append(block)
-    return RenderedDocument(blocks, located)
+            use.bookmark = f"{BOOKMARK_PREFIX}{len(located):04d}"
+            spans.append((start, end, use.bookmark))
+        blocks.append(replace(block, figures=tuple(spans)))
+    return RenderedDocument(blocks, located, labels=named)
 
 
 def _block(lines: list[str]) -> Block:
@@ -370,14 +396,23 @@ def _block(lines: list[str]) -> Block:
     return Block(BlockKind.PARAGRAPH, "".join(lines))
 
 
-def _strip_marks(block: Block) -> tuple[Block, list[int]]:
-    marks: list[int] = []
+def _strip_marks(block: Block) -> tuple[Block, list[tuple[str, int, int]]]:
+    """The block without marks, and each mark's index with its span in ``full_text``."""
+    marks: list[tuple[str, int, int]] = []
 
-    def keep(match: re.Match[str]) -> str:
-        marks.append(int(match.group(1)))
-        return match.group(2)
+    def strip(text: str, offset: int) -> str:
+        position, kept = 0, []
+        for match in _MARK.finditer(text):
+            kept.append(text[position : match.start()])
+            start = offset + sum(map(len, kept))
+            kept.append(match.group(2))
+            marks.append((match.group(1), start, start + len(match.group(2))))
+            position = match.end()
+        kept.append(text[position:])
+        return "".join(kept)
 
-    text, body = _MARK.sub(keep, block.text), _MARK.sub(keep, block.body)
+    text = strip(block.text, 0)
+    body = strip(block.body, len(text))
     return Block(block.kind, text, body), marks
 
 

@@ -44,6 +44,7 @@ def check_text(result: CheckResult) -> str:
     ]
     lines.extend(
         f"[{item.status.value}] 第{item.paragraph}段“{item.text}”：{item.context}"
+        + (f"\n    与数据“{item.candidate}”相同，可用 bind 绑定。" if item.candidate else "")
         for item in result.unsourced
     )
     lines.append(

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+from chengbei_report.catalog import Catalog
 from chengbei_report.codes import (
     FILE_DUPLICATE_DEPARTMENT,
     FILE_LOCK_FILE,
@@ -169,7 +170,12 @@ def missing_department_findings(
 
 
 def _has_duties(ctx: CheckContext, department: str) -> bool:
-    kind = ctx.period.kind.value if ctx.period is not None else ""
-    indicators = any(ctx.expected(i) for i in ctx.catalog.reported_indicators(department))
-    ledgers = any(kind in ledger.frequency for ledger in ctx.catalog.ledgers_of(department))
+    return ctx.period is not None and has_duties(ctx.catalog, ctx.period, department)
+
+
+def has_duties(catalog: Catalog, period: Period, department: str) -> bool:
+    """Whether ``department`` has indicators or ledgers due in ``period`` (by their frequency)."""
+    kind = period.kind.value
+    indicators = any(i.due_in(period) for i in catalog.reported_indicators(department))
+    ledgers = any(kind in ledger.frequency for ledger in catalog.ledgers_of(department))
     return indicators or ledgers

@@ -6,6 +6,7 @@ The engine evaluates every side; a ComputeError becomes a finding rather than st
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from chengbei_report.compute.change import beyond, relative_change
 from chengbei_report.decimals import round_half_up
 from chengbei_report.errors import ComputeError
 from chengbei_report.findings import Finding
-from chengbei_report.formula import COMPARISONS, Compare, Node, references
+from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
 from chengbei_report.periods import Period
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, finding
@@ -94,11 +95,12 @@ def _rule(
 ) -> list[Finding]:
     assert ctx.period is not None
     where = _location(submission, indicator)
+    readable = ctx.catalog.readable(text)
     try:
-        left = ctx.engine.evaluate(rule.left, ctx.period, f"规则“{text}”")
-        right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{text}”")
+        left = ctx.engine.evaluate(rule.left, ctx.period, f"规则“{readable}”")
+        right = ctx.engine.evaluate(rule.right, ctx.period, f"规则“{readable}”")
     except ComputeError as exc:
-        return [_uncheckable(submission, f"规则“{text}”", exc, where)]
+        return [_uncheckable(submission, f"规则“{readable}”", exc, where)]
     right_value = units.align(right.value, right.unit, left.unit)
     if COMPARISONS[rule.op](left.value, right_value):
         return []
@@ -106,10 +108,26 @@ def _rule(
         finding(
             submission,
             RULE_VIOLATED,
-            f"不符合规则“{text}”：左边为 {_plain(left.value)}，右边为 {_plain(right_value)}。",
+            f"不符合规则“{readable}”：{_side(ctx, rule.left, left.value, '左边')}，"
+            f"{_side(ctx, rule.right, right_value, '右边')}。",
+            hint=f"请核对{_names(ctx, text)}的数值，至少有一个填错了。",
             **where,
         )
     ]
+
+
+def _side(ctx: CheckContext, node: Node, value: Decimal, fallback: str) -> str:
+    """``帮扶成功就业为 600人`` for a side that is one indicator, else ``左边为 600``."""
+    if isinstance(node, Ref) and node.code in ctx.catalog.indicators:
+        indicator = ctx.catalog.indicators[node.code]
+        return f"{indicator.name}为 {_plain(value)}{indicator.unit}"
+    return f"{fallback}为 {_plain(value)}"
+
+
+def _names(ctx: CheckContext, text: str) -> str:
+    """The indicators a rule compares, in its order, by their Chinese names."""
+    codes = dict.fromkeys(w for w in re.findall(r"\w+", text) if w in ctx.catalog.indicators)
+    return "、".join(ctx.catalog.indicators[code].name for code in codes) or "规则两边"
 
 
 def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator) -> list[Finding]:
@@ -132,7 +150,7 @@ def _crosscheck(ctx: CheckContext, submission: Submission, indicator: Indicator)
             submission,
             RULE_CROSSCHECK,
             f"{indicator.name}填报为 {_plain(own.value)}{indicator.unit}，而台账合计"
-            f"（{indicator.crosscheck_text}）为 {_plain(check.value)}：{ledgers}。",
+            f"（{ctx.catalog.readable(indicator.crosscheck_text)}）为 {_plain(check.value)}：{ledgers}。",
             **where,
         )
     ]

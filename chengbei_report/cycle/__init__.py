@@ -1,0 +1,1 @@
+"""The cycle: the document itself is the template (draft → edit in Word → bind → build)."""
