@@ -568,7 +568,8 @@ def draft(
     from chengbei_report.commands.draft import draft_report
 
     parsed = _parse_period(period)
-    result = _run(lambda: draft_report(parsed, workspace_dir=workspace, source=source, out_dir=out))
+    root = _workspace(workspace)
+    result = _run(lambda: draft_report(parsed, workspace_dir=root, source=source, out_dir=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
@@ -593,7 +594,8 @@ def bind(
     from chengbei_report.commands.bind import bind_report
 
     parsed = _parse_period(period)
-    result = _run(lambda: bind_report(document, parsed, workspace_dir=workspace, out=out))
+    root = _workspace(workspace)
+    result = _run(lambda: bind_report(document, parsed, workspace_dir=root, out=out))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
