@@ -583,7 +583,9 @@ def bind(
     workspace: WorkspaceOption = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="绑定稿的文件名；默认与原文件同目录的 …_绑定.docx。"),
+        typer.Option(
+            "--out", "-o", help="绑定稿的文件名；默认写在原文件旁，文件名以“_绑定.docx”结尾。"
+        ),
     ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:

@@ -279,7 +279,7 @@ def test_init_into_proc_is_explained_in_chinese() -> None:
         (errno.ENOTEMPTY, "目录不为空"),
         (errno.EISDIR, "同名文件夹已存在"),
         (errno.EEXIST, "同名文件或文件夹已存在"),
-        (errno.EPERM, "操作不被允许（权限不足）"),
+        (errno.EPERM, "没有写入权限"),
         (errno.ECONNRESET, f"系统错误（系统错误码 {errno.ECONNRESET}）"),
     ],
 )

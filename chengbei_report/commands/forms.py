@@ -57,8 +57,8 @@ def make_forms(
         name = f"{project.workspace.unit_name}_{period.code}_{department.name}.xlsx"
         planned.append((target / name, data))
     root = project.workspace.root
-    guard_outputs([path for path, _data in planned], inputs=protected, workspace=root)
-    existing = [path for path, _data in planned if path.exists()]
+    resolved = guard_outputs([path for path, _data in planned], inputs=protected, workspace=root)
+    existing = [path for path in resolved if path.exists()]
     if existing and not force:
         raise UsageError(
             f"表格 {existing[0]} 已存在（可能已经填写），未生成任何表格"

@@ -52,7 +52,7 @@ _REASONS = {  # errno → (why, what to do); the hints fit every command (init h
     errno.EFBIG: ("文件超过系统允许的大小（如 ulimit -f 的限制）", "请解除文件大小限制后重试"),
     errno.EROFS: ("磁盘是只读的", "请写到可写的目录"),
     errno.EACCES: ("没有写入权限", "请检查该目录的权限，或" + _OTHER_FOLDER),
-    errno.EPERM: ("操作不被允许（权限不足）", "请检查该目录的权限，或" + _OTHER_FOLDER),
+    errno.EPERM: ("没有写入权限", "请检查该目录的权限，或" + _OTHER_FOLDER),
     errno.EBUSY: ("文件或目录正被占用", "请稍后重试，或" + _OTHER_FOLDER),
     errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或" + _OTHER_FOLDER),
     errno.ENAMETOOLONG: ("文件名过长", "请缩短输出目录或 workspace.toml 中的文件名"),
