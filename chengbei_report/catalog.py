@@ -115,12 +115,30 @@ _IDENTIFIER = re.compile(r"(?<![\w\"])[A-Za-z_][A-Za-z0-9_]*(?![\w\"])")
 _SYMBOLS = (("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("==", "="))
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """Two sources of one quantity that must agree (``[[agreements]]``): the department's figure
+    and the unit's own row of the district table, a ledger count and a district count."""
+
+    name: str
+    left_text: str
+    left: Node
+    right_text: str
+    right: Node
+    frequency: tuple[str, ...] = ("Y", "H", "Q", "M")
+
+    @property
+    def label(self) -> str:
+        return f"一致性核对“{self.name}”"
+
+
 @dataclass
 class Catalog:
     departments: dict[str, Department]
     ledgers: dict[str, Ledger]
     indicators: dict[str, Indicator]
     path: Path | None = None
+    agreements: tuple[Agreement, ...] = ()
 
     def department_by_name(self, name: str) -> Department | None:
         cleaned = name.strip()
@@ -171,8 +189,11 @@ def build_catalog(data: dict, path: Path | None = None) -> Catalog:
         if indicator.code in indicators:
             raise CatalogError(f"指标 {indicator.label} 在目录中重复出现。")
         indicators[indicator.code] = indicator
-    catalog = Catalog(departments, ledgers, indicators, path)
+    agreements = tuple(_agreement(raw, n) for n, raw in enumerate(data.get("agreements", []), 1))
+    catalog = Catalog(departments, ledgers, indicators, path, agreements)
     _check_references(catalog)
+    for agreement in agreements:
+        _check_agreement(catalog, agreement)
     _check_cycles(catalog)
     for indicator in catalog.indicators.values():
         _check_kind_unit(indicator)
@@ -265,6 +286,47 @@ def _indicator(raw: dict, departments: dict[str, Department]) -> Indicator:
     )
 
 
+def _agreement(raw: object, number: int) -> Agreement:
+    if not isinstance(raw, dict) or not raw.get("left") or not raw.get("right"):
+        raise CatalogError(f"指标目录第{number}条一致性核对（agreements）缺少 left 或 right。")
+    left, right = str(raw["left"]), str(raw["right"])
+    name = str(raw.get("name") or f"{left} = {right}")
+    label = f"一致性核对“{name}”"
+    return Agreement(
+        name=name,
+        left_text=left,
+        left=_formula(label, left),
+        right_text=right,
+        right=_formula(label, right),
+        frequency=tuple(raw.get("frequency", ("Y", "H", "Q", "M"))),
+    )
+
+
+def _formula(owner: str, text: str) -> Node:
+    try:
+        return parse_formula(text)
+    except FormulaSyntaxError as exc:
+        raise CatalogError(f"{owner}的公式“{text}”有误：{exc}") from exc
+
+
+def _check_agreement(catalog: Catalog, agreement: Agreement) -> None:
+    """Both sides refer to what exists and measure the same kind of thing."""
+    families = []
+    for text, node in (
+        (agreement.left_text, agreement.left),
+        (agreement.right_text, agreement.right),
+    ):
+        _check_formula(catalog, agreement.label, text, node)
+        try:
+            families.append(infer_unit(catalog.indicators, catalog.ledgers, node))
+        except ValueError as exc:
+            raise CatalogError(f"{agreement.label}的公式“{text}”单位不一致：{exc}") from exc
+    if units.NUMBER not in families and families[0] != families[1]:
+        raise CatalogError(
+            f"{agreement.label}两边不是同一种量：{units.title(families[0])}与{units.title(families[1])}。"
+        )
+
+
 def _parse(label: str, what: str, text: str | None, parser):
     if not text:
         return None
@@ -322,19 +384,20 @@ def _formulas(indicator: Indicator) -> list[tuple[str, Node]]:
 def _check_references(catalog: Catalog) -> None:
     for indicator in catalog.indicators.values():
         for text, node in _formulas(indicator):
-            codes, ledgers = references(node)
-            for code in sorted(codes - catalog.indicators.keys()):
-                raise CatalogError(
-                    f"指标 {indicator.label} 的公式“{text}”引用了不存在的指标“{code}”。"
-                )
-            for code in sorted(ledgers - catalog.ledgers.keys()):
-                raise CatalogError(
-                    f"指标 {indicator.label} 的公式“{text}”引用了不存在的台账“{code}”。"
-                )
-            _check_ledger_columns(catalog, indicator, text, node)
+            _check_formula(catalog, f"指标 {indicator.label} ", text, node)
 
 
-def _check_ledger_columns(catalog: Catalog, indicator: Indicator, text: str, node: Node) -> None:
+def _check_formula(catalog: Catalog, owner: str, text: str, node: Node) -> None:
+    """Every indicator, ledger and ledger column a formula of ``owner`` names exists."""
+    codes, ledgers = references(node)
+    for code in sorted(codes - catalog.indicators.keys()):
+        raise CatalogError(f"{owner}的公式“{text}”引用了不存在的指标“{code}”。")
+    for code in sorted(ledgers - catalog.ledgers.keys()):
+        raise CatalogError(f"{owner}的公式“{text}”引用了不存在的台账“{code}”。")
+    _check_ledger_columns(catalog, owner, text, node)
+
+
+def _check_ledger_columns(catalog: Catalog, owner: str, text: str, node: Node) -> None:
     stack: list[tuple[object, str | None]] = [(node, None)]
     while stack:
         item, ledger_code = stack.pop()
@@ -345,7 +408,7 @@ def _check_ledger_columns(catalog: Catalog, indicator: Indicator, text: str, nod
             column = item.name
         if column and ledger_code and catalog.ledgers[ledger_code].column(column) is None:
             raise CatalogError(
-                f"指标 {indicator.label} 的公式“{text}”引用了台账 {ledger_code} 中不存在的列“{column}”。"
+                f"{owner}的公式“{text}”引用了台账 {ledger_code} 中不存在的列“{column}”。"
             )
         stack.extend((child, ledger_code) for child in children(item))
 

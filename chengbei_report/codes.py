@@ -269,6 +269,14 @@ FILE_XML_ENTITIES = _define(
 FILE_TIMEOUT = _define(
     "FILE_TIMEOUT", ERROR, _F, "读取超时", "reading took longer than `max_seconds`", HINT_LIMIT
 )
+FILE_DUPLICATE_PART = _define(
+    "FILE_DUPLICATE_PART",
+    ERROR,
+    _F,
+    "同名部件",
+    "two zip members with one name: Excel and we could read different ones; the file is refused",
+    HINT_RESEND,
+)
 FILE_READER_CRASHED = _define(
     "FILE_READER_CRASHED",
     ERROR,
@@ -586,6 +594,50 @@ CELL_CONTROL_CHAR = _define(
     "请删除后重新输入该单元格的内容。",
     "单元格中有不可见的控制字符（多为从其他系统复制而来）。",
 )
+CELL_TOO_PRECISE = _define(
+    "CELL_TOO_PRECISE",
+    ERROR,
+    _C,
+    "有效数字过多",
+    "a number written (in the sheet XML, or as text) with more than 15 significant digits, which"
+    " a float and Excel cannot keep (`12345678901234567`); a double Excel wrote out with 16–17"
+    " digits (`0.30000000000000004`) is no such number and reads as Excel shows it, at 15 digits",
+    "请核对数值；有效数字不应超过15位。",
+)
+CELL_TOO_LARGE = _define(
+    "CELL_TOO_LARGE",
+    ERROR,
+    _C,
+    "数值大得不可能",
+    "a value beyond `max_value` of its unit (default 10¹⁵; `1e300`)",
+    "请核对数值与单位；如确属正常，可在 workspace.toml 的 [limits] 中调大 max_value。",
+)
+CELL_DUPLICATE_VALUE = _define(
+    "CELL_DUPLICATE_VALUE",
+    ERROR,
+    _C,
+    "单元格存有两个值",
+    "a cell holding two values in the file (`<v>162</v><v>999</v>`: Excel and openpyxl read the"
+    " first, calamine the last)",
+    "请用 Excel 或 WPS 打开后另存，或向报送部门重新索取；Excel 与本工具读到的内容可能不同。",
+)
+CELL_DUPLICATE_ADDRESS = _define(
+    "CELL_DUPLICATE_ADDRESS",
+    ERROR,
+    _C,
+    "单元格重复",
+    "two cells with one reference, or a row number that comes again (rows out of order)",
+    "请用 Excel 或 WPS 打开后另存，或向报送部门重新索取；Excel 与本工具读到的内容可能不同。",
+)
+CELL_DUPLICATE_KEY = _define(
+    "CELL_DUPLICATE_KEY",
+    ERROR,
+    _C,
+    "台账记录重复",
+    "a ledger key (the catalog's `key`) on two records: counted twice, and diff cannot tell them"
+    " apart",
+    "请删除重复的记录；确是两条不同的记录时，请给它们不同的编号。",
+)
 
 # --- Document --------------------------------------------------------------------------------
 
@@ -658,6 +710,16 @@ RULE_CROSSCHECK = _define(
     "与台账不符",
     "the reported figure differs from its ledger aggregate (`crosscheck`); both are named",
     "请核对填报数和台账，二者应一致。",
+)
+RULE_DISAGREE = _define(
+    "RULE_DISAGREE",
+    ERROR,
+    _R,
+    "同一数据两处不一致",
+    "two sources of one quantity that the catalog's `agreements` say must agree differ (the"
+    " department's 区级税收 and the unit's own row of the district table; a ledger count and the"
+    " district count); both are named",
+    "请核对这两处数据，改正填错的一处。",
 )
 RULE_CUMULATIVE_FELL = _define(
     "RULE_CUMULATIVE_FELL",

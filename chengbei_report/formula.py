@@ -230,7 +230,12 @@ class _Converter:
             return self._ledger_call(function, node.args)
         if len(node.args) != function.arity:
             raise FormulaSyntaxError(f"函数 {name} 需要 {function.arity} 个参数")
-        return Call(name, tuple(self.convert(a) for a in node.args))
+        args = tuple(self.convert(a) for a in node.args)
+        if function.column_argument and not all(isinstance(a, ColumnRef) for a in args):
+            raise FormulaSyntaxError(
+                f"{name} 的参数应为台账列，例如 {name}(district_economy.区级税收)"
+            )
+        return Call(name, args)
 
     def _ledger_call(self, function: LedgerFunction, args: list[ast.expr]) -> LedgerCall:
         name = function.name

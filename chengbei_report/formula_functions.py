@@ -40,6 +40,9 @@ class Evaluation(Protocol):
     def rank(self, node: Node) -> Any:
         """Place (1 = largest) of the report's unit among a ledger's rows of ``node``."""
 
+    def own(self, node: Node) -> Any:
+        """The report's unit's own row of a ledger column (``node`` is a ``ColumnRef``)."""
+
 
 class Records(Protocol):
     """The records of a ledger that a condition chose, in one column."""
@@ -68,6 +71,7 @@ class FormulaFunction:
     unit: Callable[[Sequence[str]], str]
     evaluate: Callable[..., Any]
     elementwise: bool = False  # may be used inside rank(), row by row
+    column_argument: bool = False  # its arguments are ledger columns (``ledger.列名``)
 
     def __post_init__(self) -> None:
         parameters = len(inspect.signature(self.evaluate).parameters)
@@ -138,6 +142,10 @@ def _rank(ev: Evaluation, x: Node) -> Any:
     return ev.rank(x)
 
 
+def _own(ev: Evaluation, x: Node) -> Any:
+    return ev.own(x)
+
+
 def _count(records: Records) -> tuple[Decimal, str]:
     return Decimal(records.count()), ""
 
@@ -158,6 +166,7 @@ FUNCTIONS: dict[str, FormulaFunction | LedgerFunction] = {
         FormulaFunction("ratio", 2, gives("ratio", same_unit("ratio")), _ratio),
         FormulaFunction("net", 2, same_unit("net"), _net),
         FormulaFunction("rank", 1, gives("rank"), _rank),
+        FormulaFunction("own", 1, lambda families: families[0], _own, column_argument=True),
         LedgerFunction("count", False, lambda column: "count", _count),
         LedgerFunction("sum", True, lambda column: column or "count", _sum),
         LedgerFunction("distinct", True, lambda column: "count", _distinct),

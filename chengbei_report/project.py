@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -83,6 +84,7 @@ class Project:
             period=period,
             unit_name=self.workspace.unit_name,
             baseline=self.workspace.baseline,
+            max_value=Decimal(self.limits.max_value),
             first=self.workspace.first,
         )
 

@@ -64,6 +64,7 @@ DERIVED: dict[str, tuple[str, str, str, str]] = {
     "growth_rank": ("位", "rank", "rank(growth(district.税收))", "2"),
     "last_year_rank": ("位", "rank", "rank(district.税收 @ prev_year)", "3"),
     "gain_rank": ("位", "rank", "rank(district.税收 - district.税收 @ prev_year)", "1"),
+    "own_tax": ("万元", "amount", "own(district.税收)", "150"),
 }
 EXPECTED = {code: Decimal(value) for code, (_, _, _, value) in DERIVED.items()}
 

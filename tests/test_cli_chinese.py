@@ -134,7 +134,7 @@ def test_the_collection_covers_every_kind() -> None:
             ["biuld"],
             [
                 "用法：chengbei-report [选项] 命令 [参数]...",
-                "错误：没有 biuld 这个命令。是不是想用 build？",
+                "错误：没有 biuld 这个命令。是不是想用 build、bind？",
                 "提示：运行 chengbei-report -h 查看用法。",
             ],
         ),

@@ -26,7 +26,7 @@ from chengbei_report.codes import (
 from chengbei_report.findings import Severity
 from chengbei_report.read.safety import UnreadableWorkbook
 from chengbei_report.read.submission import Submission
-from chengbei_report.validate.cells import MAX_PER_SHEET, _capped
+from chengbei_report.validate.cells import MAX_PER_SHEET, capped
 from chengbei_report.validate.context import finding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +162,7 @@ def test_the_summary_of_a_full_sheet_comes_from_the_registry() -> None:
         finding("a.xlsx", CELL_CONTROL_CHAR, sheet="台账", cell=f"B{row}")
         for row in range(2, MAX_PER_SHEET + 12)
     ]
-    kept = _capped(many)
+    kept = capped(many)
     summary = kept[-1]
     assert len(kept) == MAX_PER_SHEET + 1 and kept[:-1] == many[:MAX_PER_SHEET]
     assert summary == CELL_CONTROL_CHAR.make(

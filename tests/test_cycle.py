@@ -235,7 +235,7 @@ def test_cli_draft_prints_the_summary_and_json_equals_the_api(
     ) in shown.output
     data = runner.invoke(app, [*args, "--out", str(tmp_path / "b"), "--format", "json"])
     expected = drafted.to_dict() | {"document": str(tmp_path / "b" / drafted.document.name)}
-    assert json.loads(data.output) == expected
+    assert json.loads(data.stdout) == expected
 
 
 # --- bind -----------------------------------------------------------------------------------
@@ -303,7 +303,7 @@ def test_cli_bind_json_equals_the_api(tmp_path: Path, drafted: DraftResult) -> N
         ],
     )
     api = bind_report(drafted.document, NEXT, out=tmp_path / "b.docx")
-    assert json.loads(data.output) == api.to_dict()
+    assert json.loads(data.stdout) == api.to_dict()
 
 
 # --- build from the bound file --------------------------------------------------------------

@@ -50,6 +50,9 @@ def test_a_huge_value_on_an_indicator_with_a_threshold_is_a_finding(
         ),
         encoding="utf-8",
     )
+    config = workspace_copy / "workspace.toml"  # beyond max_value is CELL_TOO_LARGE, tested apart
+    limits = "\n[limits]\nmax_value = 10000000000000000000000000000\n"
+    config.write_text(config.read_text(encoding="utf-8") + limits, encoding="utf-8")
     path = workspace_copy / "submissions" / "2023H1" / ECONOMY
     book = openpyxl.load_workbook(path)
     book["指标"]["D10"] = 1.3e27

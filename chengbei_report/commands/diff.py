@@ -48,7 +48,7 @@ def run_diff(
     ``threshold`` is --threshold as typed (``0.2`` or ``20%``).
     """
     limit = parse_threshold(threshold)
-    workbooks = [name.lower().endswith(".xlsx") for name in (old, new)]
+    workbooks = [_names_a_file(name) for name in (old, new)]
     if all(workbooks) and (only_changed or threshold is not None):
         raise UsageError("--only-changed 和 --threshold 只用于对比两个报告期。")
     if all(workbooks):
@@ -61,7 +61,10 @@ def run_diff(
         inputs = (Path(old), Path(new))
         return _emit(DiffOutcome(found, output_format), data, out, workspace_dir, inputs)
     if any(workbooks):
-        raise UsageError("要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表。")
+        raise UsageError(
+            f"要么对比两个报告期（diff 2022H1 2023H1），要么对比两份 .xlsx 报表；"
+            f"“{old if workbooks[0] else new}”是文件，“{new if workbooks[0] else old}”不是。"
+        )
     old_period, new_period = Period.parse(old), Period.parse(new)
     if diff_format(output_format).needs_file and out is None:
         raise UsageError(
@@ -102,6 +105,12 @@ def parse_threshold(text: str | None) -> Decimal | None:
     if value > MAX_THRESHOLD:
         raise UsageError(f"阈值“{text}”过大，最大为 {MAX_THRESHOLD}（即 100000000%）。")
     return value
+
+
+def _names_a_file(name: str) -> bool:
+    """A file, not a period: it exists, or has a suffix or a folder (no period has either)."""
+    path = Path(name)
+    return bool(path.suffix) or len(path.parts) > 1 or path.is_file()
 
 
 def diff_periods(

@@ -24,7 +24,7 @@ from chengbei_report.render.notices import (
     reminder_notice,
 )
 from chengbei_report.render.output import write_atomic
-from chengbei_report.validate.file import foreign_file, has_duties, header_period
+from chengbei_report.validate.file import foreign_file, has_duties, header_period, not_a_workbook
 from chengbei_report.validate.run import check_submissions
 
 
@@ -100,28 +100,39 @@ def validate_submissions(
     return result
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    """Files as given; a folder stands for the files in it (lock files included, to warn)."""
-    files: list[Path] = []
+def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Files as given, each with whether it was named; a folder stands for the files in it
+    (lock files and notes included, to warn of)."""
+    files: list[tuple[Path, bool]] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file()))
+            files.extend((p, False) for p in sorted(path.iterdir()) if p.is_file())
         elif path.is_file():
-            files.append(path)
+            files.append((path, True))
         else:
             raise UsageError(f"找不到文件：{path}", hint="请检查路径是否写对。")
     return files
 
 
 def _validate_files(
-    project: Project, period: Period | None, files: list[Path], progress: Progress | None
+    project: Project,
+    period: Period | None,
+    files: list[tuple[Path, bool]],
+    progress: Progress | None,
 ) -> tuple[list[Finding], list[Submission]]:
-    """Read the files and check them grouped by period (given, or read from each header)."""
-    readable = [path for path in files if foreign_file(path) is None]
+    """Read the files and check them grouped by period (given, or read from each header).
+
+    A file named on the command line is meant to be a workbook: one that is not is an error.
+    """
+    readable = [path for path, _ in files if foreign_file(path) is None]
     loaded = iter(load_submissions(readable, project.catalog, progress, project.limits))
     submissions = [
-        next(loaded) if foreign_file(path) is None else Submission(path=path, department=None)
-        for path in files
+        next(loaded)
+        if foreign_file(path) is None
+        else Submission(
+            path, None, findings=[not_a_workbook(path, project.limits)] if named else []
+        )
+        for path, named in files
     ]
     groups: dict[Period | None, list[Submission]] = {}
     for submission in submissions:

@@ -17,6 +17,7 @@ from chengbei_report.catalog import Catalog, load_catalog
 from chengbei_report.decimals import exact_text
 from chengbei_report.errors import UsageError
 from chengbei_report.read.period import load_submission
+from chengbei_report.read.safety import Limits
 from chengbei_report.read.submission import (
     LedgerRow,
     LedgerTable,
@@ -139,8 +140,10 @@ class WorkbookDiff:
 
 def diff_workbooks(old: Path, new: Path, *, workspace_dir: Path | None = None) -> WorkbookDiff:
     """Compare two versions of one department's workbook, both read with the workspace catalog."""
-    catalog = load_catalog(open_workspace(workspace_dir).catalog_path)
-    before, after = _load(old, catalog), _load(new, catalog)
+    workspace = open_workspace(workspace_dir)
+    catalog = load_catalog(workspace.catalog_path)
+    limits = Limits.from_config(workspace.limits)
+    before, after = _load(old, catalog, limits), _load(new, catalog, limits)
     assert before.department is not None and after.department is not None
     if before.department != after.department:
         raise UsageError(
@@ -157,14 +160,18 @@ def diff_workbooks(old: Path, new: Path, *, workspace_dir: Path | None = None) -
     )
 
 
-def _load(path: Path, catalog: Catalog) -> Submission:
+def _load(path: Path, catalog: Catalog, limits: Limits) -> Submission:
+    """One version, read as validate reads it; every refusal names the file and the reason."""
     if not path.is_file():
         raise UsageError(f"找不到报表文件：{path}")
-    submission = load_submission(path, catalog)
+    submission = load_submission(path, catalog, limits)
+    unreadable = submission.workbook is None and submission.findings
+    if unreadable:
+        found = submission.findings[0]
+        raise UsageError(f"无法读取 {path}：{found.message}", hint=found.hint or None)
     if submission.department is None:
-        reason = submission.findings[0].message if submission.findings else ""
         raise UsageError(
-            f"无法识别 {path.name} 的部门。{reason}",
+            f"无法识别 {path} 的部门：“指标”表表头的“部门”一栏不是指标目录中的部门。",
             hint="“指标”表表头的“部门”一栏应填写指标目录中的部门名称。",
         )
     return submission

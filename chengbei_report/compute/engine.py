@@ -322,6 +322,28 @@ class _Evaluation:
             Decimal(1 + sum(1 for v in vector.values() if v > own)), "位", (), tuple(sources)
         )
 
+    def own(self, node: Node) -> _Value:
+        """The unit's own row of a district table: one cell, named as its source."""
+        assert isinstance(node, ColumnRef)
+        table = self.engine.ledger(node.ledger, self.period, self.label)
+        keys = [
+            str(raw).strip() if raw is not None else "" for raw in table.column(table.ledger.key)
+        ]
+        rows = [index for index, key in enumerate(keys) if key == self.engine.unit_name]
+        where = f"{table.file} {table.sheet}"
+        if len(rows) != 1:
+            count = "没有" if not rows else "有两行"
+            raise ComputeError(
+                f"无法计算 {self.label}：{where} 中{count}“{self.engine.unit_name}”。"
+            )
+        if node.column not in table.columns:
+            raise ComputeError(f"无法计算 {self.label}：{where} 中没有“{node.column}”列。")
+        [number] = self._numbers(table, node.column, rows)
+        cell = f"{column_letter(table.columns[node.column])}{table.numbers[rows[0]]}"
+        unit = table.ledger.column(node.column).unit  # type: ignore[union-attr]
+        source = CellSource(table.file, table.sheet, cell, self.period)
+        return _Value(number, unit, (), (source,))
+
     def _vector(self, node: Node) -> tuple[dict[str, Decimal], list[Source]]:
         """Element-wise evaluation over a ledger's rows, keyed by the ledger's key column."""
         if isinstance(node, Num):

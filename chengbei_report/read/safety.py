@@ -25,6 +25,7 @@ protect the reading process itself belong behind ``extents``.
 from __future__ import annotations
 
 import codecs
+import operator
 import posixpath
 import re
 import time
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 from chengbei_report.codes import (
     FILE_CELL_TOO_LONG,
     FILE_CORRUPT,
+    FILE_DUPLICATE_PART,
     FILE_EMPTY,
     FILE_ENCRYPTED,
     FILE_IO_ERROR,
@@ -112,6 +114,7 @@ class Limits:
     max_seconds: int = 120
     max_memory_mb: int = 4096
     max_render_seconds: int = 30  # filling the template (render/sandbox.py has the other bounds)
+    max_value: int = 10**15  # largest magnitude of a figure, in its unit (validate/values.py)
 
     @classmethod
     def from_config(cls, values: Mapping[str, object]) -> Limits:
@@ -132,6 +135,21 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ValueLayout:
+    """Cells that Excel or openpyxl would read differently from calamine (see ``_ValueScan``).
+
+    ``long_numbers`` maps a cell to its ``<v>`` text when that has more than 15 significant
+    digits and is no double's shortest form (digits a float cannot keep); ``two_values`` are cells with a second ``<v>``; ``repeated`` are
+    cells (or rows, as ``A12``) whose reference occurs twice.
+    """
+
+    long_numbers: Mapping[str, str] = field(default_factory=dict)
+    two_values: tuple[str, ...] = ()
+    repeated: tuple[str, ...] = ()
+    not_numbers: Mapping[str, str] = field(default_factory=dict)  # a number cell's odd ``<v>``
+
+
+@dataclass(frozen=True)
 class SheetLayout:
     """What the scan learned about one worksheet part."""
 
@@ -144,6 +162,7 @@ class SheetLayout:
     merged: tuple[tuple[tuple[int, int], tuple[int, int]], ...] = ()
     formulas_without_value: tuple[str, ...] = ()
     has_control_chars: bool = False
+    values: ValueLayout = field(default_factory=lambda: ValueLayout())
 
 
 @dataclass(frozen=True)
@@ -303,6 +322,19 @@ def _check_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
             )
 
 
+def _check_unique_parts(names: list[str]) -> None:
+    """Two zip members with one name: Excel, openpyxl and calamine need not pick the same one."""
+    seen: set[str] = set()
+    for name in names:
+        folded = name.lower()
+        if folded in seen:
+            raise UnreadableWorkbook(
+                FILE_DUPLICATE_PART,
+                f"文件中有两个同名部件“{name}”，Excel 与本工具可能读到不同的内容，已拒绝读取。",
+            )
+        seen.add(folded)
+
+
 def _not_a_workbook(names: set[str]) -> UnreadableWorkbook:
     """What a zip without a workbook is: Word, PowerPoint, a binary workbook, anything else."""
     if "word/document.xml" in names:
@@ -314,6 +346,12 @@ def _not_a_workbook(names: set[str]) -> UnreadableWorkbook:
     if "xl/workbook.bin" in names:
         return UnreadableWorkbook(
             FILE_NOT_XLSX, "这是 Excel 二进制工作簿（.xlsb），本工具只读取 .xlsx。", HINT_RESAVE
+        )
+    if "content.xml" in names or "mimetype" in names:
+        return UnreadableWorkbook(
+            FILE_NOT_XLSX,
+            "这是 OpenDocument 表格（.ods，LibreOffice/WPS 的另一种格式），本工具只读取 .xlsx。",
+            HINT_RESAVE,
         )
     if "ppt/presentation.xml" in names:
         return UnreadableWorkbook(
@@ -712,9 +750,12 @@ def _scan_sheet(
 ) -> SheetLayout:
     assert entry.part is not None
     scan = _SheetScan(extents=extents)
+    values = _ValueScan()
     guard = _TextGuard(limits.max_cell_chars, f"工作表“{entry.name}”中")
     for piece in _pieces(_guarded(_stream(zf, entry.part, clock), guard), b"</row>"):
         scan.feed(piece)
+        values.feed(piece)
+    values.check_root(entry.name)
     if extents:
         check_extent(entry.name, scan.rows, scan.columns, limits)
     return SheetLayout(
@@ -727,7 +768,159 @@ def _scan_sheet(
         merged=tuple(scan.merged),
         formulas_without_value=tuple(scan.formulas),
         has_control_chars=scan.control,
+        values=values.layout(),
     )
+
+
+# --- values as Excel would read them ----------------------------------------------------------
+
+_SIGNIFICANT = 15  # digits a float (and Excel) keeps
+_LONG_VALUE = re.compile(rb"<" + _P + rb"v>\s*([-+]?(?:[\d.]{16,}|[\d.]+[eE])[^<]*)")
+_LONG_PLAIN = re.compile(rb"<v>[-+]?(?:[\d.]{16}|[\d.]+[eE])")  # the same, fast, unprefixed
+_ODD_PLAIN = re.compile(rb"<v>[-+]?[^-+.\d<]")  # a value that starts as no number does
+_ODD_VALUE = re.compile(rb"<" + _P + rb"v>\s*([^<]*)<")
+_NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_NOT_NUMBER_TYPES = frozenset({b"s", b"str", b"inlineStr", b"e", b"b", b"d"})
+_TYPE_ATTR = re.compile(rb'(?:^|\s)t="(\w+)"')
+_SHEET_START = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>)?\s*<(?:[\w.-]+:)?worksheet[\s>]"
+)
+_SHEET_END = re.compile(rb"</(?:[\w.-]+:)?worksheet>\s*$")
+_TWO_VALUES = re.compile(rb"</" + _P + rb"v>\s*<" + _P + rb"v[\s>]")
+_CELL_REF = re.compile(rb"<" + _P + rb'c\s[^>]*?(?<=\s)r="([A-Za-z]+\d+)"')
+_CELL_REF_PLAIN = re.compile(rb'<c r="([A-Za-z]+\d+)"')
+_ROW_NUMBER = re.compile(rb"<" + _P + rb'row\s[^>]*?(?<=\s)r="(\d+)"')
+_ROW_NUMBER_PLAIN = re.compile(rb'<row r="(\d+)"')
+
+
+def significant_digits(text: str) -> int:
+    """Significant digits of a number as written (``0.0120`` → 3 and ``1200`` → 2: zeros
+    at either end carry no digit a float could lose)."""
+    mantissa = text.strip().lstrip("+-").split("e")[0].split("E")[0]
+    return len(mantissa.replace(".", "").strip("0"))
+
+
+def _a_double(text: str) -> bool:
+    """Whether ``text`` is a double written out with 16 or 17 digits (Excel and openpyxl write
+    a computed 0.1 + 0.2 so): nothing a person typed is lost, and the reader shows the value
+    as Excel does, at 15 digits. ``12345678901234567`` is no such text: a float cannot hold it."""
+    try:
+        number = float(text)
+        written = Decimal(text)
+    except (ValueError, ArithmeticError):
+        return False
+    forms = (repr(number), format(number, ".16g"), format(number, ".17g"))
+    return any(written == Decimal(form) for form in forms)
+
+
+@dataclass
+class _ValueScan:
+    """Finds cells calamine reads otherwise than Excel or openpyxl: a number with more digits
+    than a float keeps, a cell with two ``<v>`` (calamine takes the last, openpyxl the first),
+    a reference used twice. Cheap tests first: each is one search per piece on clean sheets."""
+
+    long_numbers: dict[str, str] = field(default_factory=dict)
+    two_values: list[str] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
+    not_numbers: dict[str, str] = field(default_factory=dict)
+    last_row: int = 0
+    head: bytes = b""  # the part's first bytes and last bytes: one root element, a worksheet
+    tail: bytes = b""
+
+    def feed(self, piece: bytes) -> None:
+        if len(self.head) < 512:
+            self.head += piece[: 512 - len(self.head)]
+        self.tail = (self.tail + piece[-64:])[-64:]
+        prefixed = b":v>" in piece or b":c " in piece or b":row " in piece
+        if prefixed or _LONG_PLAIN.search(piece):
+            self._long_numbers(piece)
+        if prefixed or _ODD_PLAIN.search(piece):
+            self._not_numbers(piece)
+        if prefixed or piece.count(b"</v>") != piece.count(b"</v></c>"):
+            self.two_values.extend(
+                _cell_before(piece, m.start()) for m in _TWO_VALUES.finditer(piece)
+            )
+        self._repeated_cells(piece, prefixed)
+        self._repeated_rows(piece, prefixed)
+
+    def _long_numbers(self, piece: bytes) -> None:
+        for found in _LONG_VALUE.finditer(piece):
+            written = found[1].strip().decode("ascii", "replace")
+            if significant_digits(written) > _SIGNIFICANT and not _a_double(written):
+                self.long_numbers[_cell_before(piece, found.start())] = written
+
+    def _not_numbers(self, piece: bytes) -> None:
+        """A number cell whose ``<v>`` is no number (``NaN``, text): openpyxl refuses the file,
+        Excel repairs it, calamine reads something."""
+        for found in _ODD_VALUE.finditer(piece):
+            text = found[1].strip()
+            if not text or _NUMBER_TEXT.fullmatch(text.decode("ascii", "replace")):
+                continue
+            tag = _cell_tag(piece, found.start())
+            kind = _TYPE_ATTR.search(tag[3]) if tag is not None else None
+            if tag is not None and (kind is None or kind[1] not in _NOT_NUMBER_TYPES):
+                self.not_numbers[_ref_of(tag)] = text.decode("utf-8", "replace")[:40]
+
+    def _repeated_cells(self, piece: bytes, prefixed: bool) -> None:
+        """A row's references are unique (a piece holds whole rows)."""
+        refs = _CELL_REF_PLAIN.findall(piece)
+        if prefixed or len(refs) != piece.count(b"<c "):
+            refs = _CELL_REF.findall(piece)
+        if len(set(refs)) == len(refs):
+            return
+        seen: set[bytes] = set()
+        for ref in refs:
+            if ref in seen:
+                self.repeated.append(ref.decode("ascii").upper())
+            seen.add(ref)
+
+    def _repeated_rows(self, piece: bytes, prefixed: bool) -> None:
+        """Rows ascend, so that no row can come twice."""
+        rows = _ROW_NUMBER_PLAIN.findall(piece)
+        if prefixed or len(rows) != piece.count(b"<row "):
+            rows = _ROW_NUMBER.findall(piece)
+        if not rows:
+            return
+        numbers = list(map(int, rows))
+        previous = [self.last_row, *numbers[:-1]]
+        if not all(map(operator.lt, previous, numbers)):
+            self.repeated.extend(f"A{n}" for p, n in zip(previous, numbers, strict=True) if n <= p)
+        self.last_row = max(self.last_row, *numbers)
+
+    def check_root(self, name: str) -> None:
+        """A sheet part whose root is no ``<worksheet>`` element: openpyxl and Excel refuse it,
+        calamine would read the cells it finds."""
+        if not (_SHEET_START.match(self.head) and _SHEET_END.search(self.tail)):
+            raise UnreadableWorkbook(
+                FILE_CORRUPT,
+                f"文件已损坏：工作表“{name}”的 XML 不完整（根元素不是 worksheet），Excel 无法打开。",
+            )
+
+    def layout(self) -> ValueLayout:
+        return ValueLayout(
+            dict(self.long_numbers),
+            tuple(self.two_values),
+            tuple(self.repeated),
+            dict(self.not_numbers),
+        )
+
+
+def _cell_tag(piece: bytes, position: int) -> re.Match[bytes] | None:
+    """The opening tag of the cell whose content is at ``position``."""
+    opening = [m for m in _TAG.finditer(piece, max(0, position - 4096), position) if not m[1]]
+    cells = [m for m in opening if m[2] == b"c"]
+    return cells[-1] if cells else None
+
+
+def _ref_of(tag: re.Match[bytes]) -> str:
+    ref = _REF_ATTR.search(tag[3])
+    return f"{ref[1].decode('ascii').upper()}{ref[2].decode('ascii')}" if ref else ""
+
+
+def _cell_before(piece: bytes, position: int) -> str:
+    """The reference of the cell whose content is at ``position`` ("" when it has none)."""
+    tag = _cell_tag(piece, position)
+    return _ref_of(tag) if tag is not None else ""
 
 
 def _guarded(chunks: Iterator[bytes], guard: _TextGuard) -> Iterator[bytes]:
@@ -798,6 +991,7 @@ def preflight(path: Path, limits: Limits, *, extents: bool = True) -> Layout:
     _check_file(path, limits)
     with _open_zip(path, limits) as zf:
         _check_sizes(zf.infolist(), limits)
+        _check_unique_parts(zf.namelist())
         names = set(zf.namelist())
         part = _workbook_part(zf, names, clock)
         entries, strings = _sheet_entries(zf, part, names, clock)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -149,7 +149,8 @@ class Submission:
 
 
 def number_from_cell(value: CellValue) -> Decimal | None:
-    """The exact decimal a numeric cell holds; floats go through their shortest repr."""
+    """The decimal a numeric cell shows in Excel: a float's shortest repr, cut to the 15
+    significant digits Excel shows (a computed 9320.700000000001 is the 9320.7 on screen)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -157,10 +158,22 @@ def number_from_cell(value: CellValue) -> Decimal | None:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return None
-        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
+        if value.is_integer() and abs(value) < _EXACT_INTEGERS:
+            return Decimal(int(value))
+        return _as_shown(repr(value))
     if isinstance(value, Decimal):
         return value
     return None
+
+
+_EXACT_INTEGERS = 10.0**15  # whole floats below this have at most 15 digits
+_SHOWN = Context(prec=15, rounding=ROUND_HALF_UP)
+
+
+def _as_shown(text: str) -> Decimal:
+    """A float's repr as Excel shows it: at most 15 significant digits, half up."""
+    exact = Decimal(text)
+    return exact if len(text) <= 16 else _SHOWN.plus(exact)
 
 
 def parse_submission(workbook: Workbook, catalog: Catalog) -> Submission:

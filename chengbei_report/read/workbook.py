@@ -25,6 +25,7 @@ from chengbei_report.read.safety import (
     Limits,
     SheetLayout,
     UnreadableWorkbook,
+    ValueLayout,
     check_extent,
     preflight,
 )
@@ -52,7 +53,7 @@ class Sheet:
     The metadata comes from the pre-flight scan of the sheet's XML, for the validator:
     rows hidden by the clerk (1-based), merged ranges (0-based corners, as calamine gives them),
     formula cells saved without a computed value and text cells holding control characters
-    (A1 addresses; the text is kept as it is).
+    (A1 addresses; the text is kept as it is); ``values``: cells Excel would read otherwise.
     """
 
     name: str
@@ -62,6 +63,7 @@ class Sheet:
     hidden_rows: frozenset[int] = frozenset()
     formulas_without_value: list[str] = field(default_factory=list)
     control_cells: list[str] = field(default_factory=list)
+    values: ValueLayout = field(default_factory=ValueLayout)
 
     @property
     def hidden(self) -> bool:
@@ -150,6 +152,7 @@ def _read_sheet(book: Any, layout: SheetLayout, strings_control: bool, limits: L
         hidden_rows=layout.hidden_rows,
         formulas_without_value=list(layout.formulas_without_value),
         control_cells=_control_cells(rows) if control else [],
+        values=layout.values,
     )
 
 

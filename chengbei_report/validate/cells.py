@@ -73,7 +73,7 @@ def cell_findings(ctx: CheckContext, submission: Submission) -> list[Finding]:
     for table in submission.ledgers.values():
         ledger_sheet = workbook.sheets[table.sheet]
         findings.extend(_sheet_findings(submission, ledger_sheet, 0))
-        findings.extend(_capped(_ledger_record_findings(submission, ledger_sheet, table)))
+        findings.extend(capped(_ledger_record_findings(submission, ledger_sheet, table)))
     return findings
 
 
@@ -106,7 +106,7 @@ def _sheet_findings(submission: Submission, sheet: Sheet, header_row: int | None
                         cell=cell_address(top, left),
                     )
                 )
-    findings.extend(_capped(list(_control_findings(submission, sheet))))
+    findings.extend(capped(list(_control_findings(submission, sheet))))
     return findings
 
 
@@ -121,7 +121,7 @@ def _control_findings(submission: Submission, sheet: Sheet) -> Iterator[Finding]
         )
 
 
-def _capped(findings: list[Finding]) -> list[Finding]:
+def capped(findings: list[Finding]) -> list[Finding]:
     """At most MAX_PER_SHEET findings of one code in one sheet, then one summary."""
     kept: list[Finding] = []
     counts: dict[tuple[str, str], int] = {}

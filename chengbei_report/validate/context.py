@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from chengbei_report.catalog import Catalog, Indicator
 from chengbei_report.codes import FindingCode
@@ -21,6 +22,7 @@ class CheckContext:
     period: Period | None
     unit_name: str
     baseline: Period
+    max_value: Decimal = Decimal(10) ** 15  # no figure of any indicator is larger, in its unit
     first: Period | None = None
 
     @property

@@ -12,6 +12,7 @@ from chengbei_report.codes import (
     FILE_LOCK_FILE,
     FILE_MISSING_DEPARTMENT,
     FILE_NOT_SUBMISSION,
+    FILE_NOT_XLSX,
     FILE_UNKNOWN_DEPARTMENT,
     FILE_WRONG_PERIOD,
     FILE_WRONG_UNIT,
@@ -21,6 +22,7 @@ from chengbei_report.errors import UsageError
 from chengbei_report.findings import Finding
 from chengbei_report.periods import Period
 from chengbei_report.read.period import is_workbook_file
+from chengbei_report.read.safety import Limits, UnreadableWorkbook, preflight
 from chengbei_report.read.submission import INDICATOR_SHEET, Submission
 from chengbei_report.validate.context import CheckContext, finding
 
@@ -40,6 +42,21 @@ def foreign_file(path: Path) -> Finding | None:
         FILE_NOT_SUBMISSION,
         f"这不是 Excel 报表（扩展名“{path.suffix or '无'}”），已跳过。",
     )
+
+
+def not_a_workbook(path: Path, limits: Limits) -> Finding:
+    """The error for a file named on the command line that is no workbook: what it is, from
+    its bytes (the pre-flight's verdict), or else from its name."""
+    if path.name.startswith("~$"):
+        return finding(
+            path.name, FILE_NOT_XLSX, "这是 Excel/WPS 打开文件时留下的临时锁文件，不是报表。"
+        )
+    try:
+        preflight(path, limits)
+    except UnreadableWorkbook as exc:
+        return exc.finding(path.name)
+    message = f"扩展名“{path.suffix or '无'}”不是 Excel 工作簿，无法校验。"
+    return finding(path.name, FILE_NOT_XLSX, message)
 
 
 def foreign_files(folder: Path) -> list[Path]:

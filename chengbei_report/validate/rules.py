@@ -11,17 +11,19 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from chengbei_report import units
-from chengbei_report.catalog import Catalog, Indicator
+from chengbei_report.catalog import Agreement, Catalog, Indicator
 from chengbei_report.codes import (
     RULE_CHANGE_LARGE,
     RULE_CROSSCHECK,
     RULE_CUMULATIVE_FELL,
+    RULE_DISAGREE,
     RULE_UNCHECKABLE,
     RULE_VIOLATED,
 )
 from chengbei_report.compute.change import beyond, relative_change
+from chengbei_report.compute.figures import CellSource, Source
 from chengbei_report.decimals import round_half_up
-from chengbei_report.errors import ComputeError
+from chengbei_report.errors import ComputeError, MissingDataError
 from chengbei_report.findings import Finding
 from chengbei_report.formula import COMPARISONS, Compare, Node, Ref, references
 from chengbei_report.periods import Period
@@ -53,10 +55,83 @@ def rule_findings(
     return findings
 
 
-def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
-    """Indicator codes and ledger codes that already have an error: their rules are skipped."""
+def agreement_findings(ctx: CheckContext, blocked: set[str]) -> list[Finding]:
+    """The catalog's ``agreements`` due this period whose data has no error of its own."""
+    if ctx.period is None:
+        return []
+    kind = ctx.period.kind.value
+    return [
+        finding
+        for agreement in ctx.catalog.agreements
+        if kind in agreement.frequency
+        and not _touches(ctx.catalog, agreement.left, blocked)
+        and not _touches(ctx.catalog, agreement.right, blocked)
+        for finding in _agreement(ctx, agreement)
+    ]
+
+
+def _agreement(ctx: CheckContext, agreement: Agreement) -> list[Finding]:
+    """Both sides evaluated; a side without data (a workbook validated alone) is not checked."""
+    assert ctx.period is not None
+    try:
+        left = ctx.engine.evaluate(agreement.left, ctx.period, agreement.label)
+        right = ctx.engine.evaluate(agreement.right, ctx.period, agreement.label)
+    except MissingDataError:
+        return []
+    except ComputeError as exc:
+        return [_uncheckable("", agreement.label, exc, {})]
+    right_value = units.align(right.value, right.unit, left.unit)
+    if left.value == right_value:
+        return []
+    left_sources, right_sources = _leaves(left), _leaves(right)
+    first = left_sources[0] if left_sources else None
+    where = {
+        "sheet": first.sheet if first else "",
+        "cell": (first.cell if isinstance(first, CellSource) else first.cells) if first else "",
+        "indicator": agreement.left.code if isinstance(agreement.left, Ref) else "",
+    }
+    return [
+        finding(
+            _source_file(first),
+            RULE_DISAGREE,
+            f"{agreement.name}：{agreement.left_text} 为 {_plain(left.value)}{left.unit}"
+            f"（{_described(left_sources)}），而 {agreement.right_text} 为 "
+            f"{_plain(right_value)}{left.unit or right.unit}（{_described(right_sources)}），"
+            "同一个量的两处来源应当一致。",
+            **where,
+        )
+    ]
+
+
+def _leaves(value: object) -> list[Source]:
+    """The cells and ledger ranges behind an evaluated side, first-seen order."""
+    found: dict[Source, None] = dict.fromkeys(getattr(value, "sources", ()))
+    for figure in getattr(value, "inputs", ()):
+        found.update(dict.fromkeys(figure.leaf_sources()))
+    return list(found)
+
+
+def _described(sources: list[Source]) -> str:
+    return "；".join(source.describe() for source in sources) or "无数据来源"
+
+
+def _source_file(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return source.file
+
+
+def blocked_codes(
+    catalog: Catalog, findings: Iterable[Finding], submissions: Iterable[Submission] = ()
+) -> set[str]:
+    """Indicator codes and ledger codes that already have an error: their rules are skipped.
+
+    A file-level error (``FILE_*``: another period's workbook, a damaged file) blocks every
+    code of that file's department, so one wrong file gives one finding.
+    """
     sheets = {ledger.sheet: ledger.code for ledger in catalog.ledgers.values()}
     blocked: set[str] = set()
+    wrong_files: set[str] = set()
     for item in findings:
         if not item.is_error:
             continue
@@ -64,6 +139,13 @@ def blocked_codes(catalog: Catalog, findings: Iterable[Finding]) -> set[str]:
             blocked.add(item.indicator)
         if item.sheet in sheets:
             blocked.add(sheets[item.sheet])
+        if item.code.startswith("FILE_"):
+            wrong_files.add(item.file)
+    for submission in submissions:
+        if submission.file in wrong_files and submission.department is not None:
+            department = submission.department.code
+            blocked.update(i.code for i in catalog.reported_indicators(department))
+            blocked.update(ledger.code for ledger in catalog.ledgers_of(department))
     return blocked
 
 

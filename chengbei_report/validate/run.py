@@ -17,8 +17,9 @@ from chengbei_report.validate.file import (
     identity_findings,
     missing_department_findings,
 )
-from chengbei_report.validate.rules import blocked_codes, rule_findings
+from chengbei_report.validate.rules import agreement_findings, blocked_codes, rule_findings
 from chengbei_report.validate.structure import structure_findings
+from chengbei_report.validate.values import value_findings
 
 
 def validate_period(ctx: CheckContext, data: PeriodData) -> list[Finding]:
@@ -42,15 +43,18 @@ def check_submissions(
     for submission in workbooks:
         if submission.department is not None:
             first.setdefault(submission.department.code, submission)
-    findings.extend(rule_findings(ctx, first, blocked_codes(ctx.catalog, findings)))
+    blocked = blocked_codes(ctx.catalog, findings, workbooks)
+    findings.extend(rule_findings(ctx, first, blocked))
+    findings.extend(agreement_findings(ctx, blocked))
     return findings
 
 
 def check_submission(ctx: CheckContext, submission: Submission) -> list[Finding]:
-    """File, structure and cell checks of one file; a file that is no submission gets a warning."""
+    """File, structure and cell checks of one file; a file that is no submission gets a warning
+    (or the error it was given when it was named on the command line)."""
     foreign = foreign_file(submission.path)
     if foreign is not None:
-        return [foreign]
+        return list(submission.findings) or [foreign]
     findings = list(submission.findings)
     workbook = submission.workbook
     if workbook is None or INDICATOR_SHEET not in workbook.sheets:
@@ -58,4 +62,5 @@ def check_submission(ctx: CheckContext, submission: Submission) -> list[Finding]
     findings.extend(identity_findings(ctx, submission))
     findings.extend(structure_findings(ctx, submission))
     findings.extend(cell_findings(ctx, submission))
+    findings.extend(value_findings(ctx, submission))
     return findings
