@@ -566,6 +566,7 @@ def draft(
     示例：chengbei-report draft --period 2024H1
     """
     from chengbei_report.commands.draft import draft_report
+    from chengbei_report.render.text import draft_text
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
@@ -573,7 +574,7 @@ def draft(
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        typer.echo(draft_text(result), nl=False)
 
 
 @app.command(cls=ChineseCommand)
@@ -583,9 +584,7 @@ def bind(
     workspace: WorkspaceOption = None,
     out: Annotated[
         Path | None,
-        typer.Option(
-            "--out", "-o", help="绑定稿的文件名；默认写在原文件旁，文件名以“_绑定.docx”结尾。"
-        ),
+        typer.Option("--out", "-o", help="绑定稿的文件名；默认在原文件同目录，文件名加“_绑定”。"),
     ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
@@ -594,6 +593,7 @@ def bind(
     示例：chengbei-report bind out/2024H1/城北街道2024年上半年工作总结_初稿.docx --period 2024H1
     """
     from chengbei_report.commands.bind import bind_report
+    from chengbei_report.render.text import bind_text
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
@@ -601,7 +601,7 @@ def bind(
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
-        typer.echo(result.describe())
+        typer.echo(bind_text(result), nl=False)
 
 
 def main() -> None:

@@ -37,9 +37,10 @@ from chengbei_report.errors import UsageError
 from chengbei_report.periods import Period
 from chengbei_report.project import open_project
 from chengbei_report.read.numbers_text import find_figures
+from chengbei_report.render.layout import HEADING1_FONT
 from chengbei_report.render.pdf import find_soffice
 from chengbei_report.render.template import _MARK, Recorder
-from chengbei_report.render.text import check_text
+from chengbei_report.render.text import check_text, draft_text
 
 NEXT = Period.parse("2024H1")
 RANK = "party_centers_rank"  # the district rank that changes between 2023H1 and 2024H1
@@ -481,3 +482,32 @@ def test_a_draft_never_overwrites_its_source(tmp_path: Path, drafted: DraftResul
     with pytest.raises(UsageError, match="输入文件"):
         draft_report(NEXT, source=source, out_dir=tmp_path)
     assert source.read_bytes() == before
+
+
+def test_draft_text_lists_a_figure_overwritten_by_hand(tmp_path: Path, bound: Path) -> None:
+    """The summary names each figure a person must look at; an overwritten one by its name."""
+    edited = tmp_path / "改写.docx"
+    _overwrite(bound, edited, "social_reemployment_rate", "99.99%")
+    result = draft_report(NEXT, source=edited, out_dir=tmp_path / "out")
+    [figure] = [f for f in result.flagged if not f.missing]
+    text = draft_text(result)
+    assert result.overwritten == 1 and figure.binding.code == "social_reemployment_rate"
+    assert f"  [被改写] 第{figure.paragraph}段 {figure.name}：{figure.reason}\n" in text
+    assert "被手工改写的绑定数字 1 个，未替换，已加批注。\n" in text
+    assert text.endswith("修改后运行 chengbei-report bind。\n")
+
+
+@pytest.mark.slow
+@needs_soffice
+@pytest.mark.filterwarnings("error")
+def test_the_official_layout_finds_libreoffice_styles_by_name(
+    tmp_path: Path, round_tripped: Path
+) -> None:
+    """LibreOffice spells built-in names as shown (``Heading 1``, Word ``heading 1``): no lookup
+    by style id (python-docx warns), and no second ``Heading1`` added beside the first."""
+    result = draft_report(NEXT, source=round_tripped, out_dir=tmp_path)
+    styles = list(docx.Document(str(result.document)).styles)
+    ids = [style.style_id for style in styles]
+    assert len(ids) == len(set(ids))
+    heading = next(s for s in styles if s.style_id == "Heading1")
+    assert heading.font.name == HEADING1_FONT

@@ -10,7 +10,6 @@ Word with a comment on the number: ``指标：婺州英才创新园入驻单位`
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,28 +99,10 @@ class BindResult:
             "literal": len(self._with(How.LITERAL)),
         }
 
-    def describe(self) -> str:
-        lines = [f"已生成绑定稿：{self.document}"]
-        shown = [row for row in self.rows if row.how != How.KEPT]
-        if shown:
-            lines.append(f"{_pad('段落', 8)}{_pad('文字', 16)}{_pad('方式', 10)}指标")
-        for row in shown:
-            target = row.indicator_name or ("、".join(row.candidates) if row.candidates else "—")
-            lines.append(
-                f"{_pad(f'第{row.paragraph}段', 8)}{_pad(row.text, 16)}{_pad(row.how, 10)}{target}"
-            )
-            if row.note:
-                lines.append(f"{' ' * 8}{row.note}")
-        c = self.counts
-        lines.append(
-            f"原有绑定 {c['kept']} 个，新绑定 {c['bound']} 个，有歧义 {c['ambiguous']} 个，"
-            f"无数据 {c['unmatched']} 个，批注说明非数据 {c['literal']} 个。"
-        )
-        if c["ambiguous"] or c["unmatched"]:
-            lines.append(
-                "有歧义或无数据的数字已加批注；在数字上加批注“指标：指标名称”后重新运行 bind。"
-            )
-        return "\n".join(lines)
+    @property
+    def listed(self) -> list[BindRow]:
+        """The rows a person reads: every number except those that stayed bound."""
+        return [row for row in self.rows if row.how != How.KEPT]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,12 +112,6 @@ class BindResult:
             **self.counts,
             "rows": [row.to_dict() for row in self.rows],
         }
-
-
-def _pad(text: str, width: int) -> str:
-    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(1, width - used)
 
 
 def bind_document(

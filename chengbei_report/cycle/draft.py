@@ -39,27 +39,22 @@ class DraftResult:
     def refreshed(self) -> int:
         return self._count(Outcome.SAME, Outcome.CHANGED)
 
-    def describe(self) -> str:
-        lines = [
-            f"已生成初稿：{self.document}",
-            f"来源：{self.source}（{self.source_period.full_label}）",
-            f"刷新数字 {self.refreshed} 个，其中数值变化 {self._count(Outcome.CHANGED)} 个；"
-            f"无数据 {self._count(Outcome.MISSING)} 个（已写成【缺：…】）；"
-            f"待人工确认 {len(self.to_confirm)} 处。",
-        ]
-        for figure in self.figures:
-            if figure.outcome is Outcome.MISSING:
-                lines.append(
-                    f"  [缺数据] 第{figure.paragraph}段 {figure.new_text}：{figure.reason}"
-                )
-            elif figure.outcome is Outcome.OVERWRITTEN:
-                lines.append(f"  [被改写] 第{figure.paragraph}段 {figure.label}：{figure.reason}")
-        if self._count(Outcome.OVERWRITTEN):
-            lines.append(
-                f"被手工改写的绑定数字 {self._count(Outcome.OVERWRITTEN)} 个，未替换，已加批注。"
-            )
-        lines.append("请在 Word 或 WPS 中查看批注和黄色标记，修改后运行 chengbei-report bind。")
-        return "\n".join(lines)
+    @property
+    def changed(self) -> int:
+        return self._count(Outcome.CHANGED)
+
+    @property
+    def missing(self) -> int:
+        return self._count(Outcome.MISSING)
+
+    @property
+    def overwritten(self) -> int:
+        return self._count(Outcome.OVERWRITTEN)
+
+    @property
+    def flagged(self) -> list[Refreshed]:
+        """Figures a person must look at, in document order: without data, or overwritten."""
+        return [f for f in self.figures if f.outcome in (Outcome.MISSING, Outcome.OVERWRITTEN)]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,9 +63,9 @@ class DraftResult:
             "source_period": self.source_period.code,
             "document": str(self.document),
             "refreshed": self.refreshed,
-            "changed": self._count(Outcome.CHANGED),
-            "missing": self._count(Outcome.MISSING),
-            "overwritten": self._count(Outcome.OVERWRITTEN),
+            "changed": self.changed,
+            "missing": self.missing,
+            "overwritten": self.overwritten,
             "to_confirm": len(self.to_confirm),
             "figures": [f.to_dict() for f in self.figures],
             "confirm": self.to_confirm,

@@ -54,6 +54,11 @@ class Refreshed:
         """What the figure is, for messages: its indicator name, or 年份."""
         return self.name or "年份"
 
+    @property
+    def missing(self) -> bool:
+        """No value in the period: the document shows a placeholder instead."""
+        return self.outcome is Outcome.MISSING
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "paragraph": self.paragraph,

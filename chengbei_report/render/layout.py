@@ -123,9 +123,10 @@ def apply_official_layout(document: DocxDocument, *, restyle: bool = False) -> N
     """
     _set_document_defaults(document)
     _define_styles(document)
+    footer = _style(document, "Footer", WD_STYLE_TYPE.PARAGRAPH)
     for section in document.sections:
         set_up_page(section)
-        _add_page_numbers(section)
+        _add_page_numbers(section, footer)
     _clean_package(document)
     if restyle:
         _restyle_paragraphs(document)
@@ -341,12 +342,15 @@ def _define_footer(style: ParagraphStyle) -> None:
 
 
 def _style(document: DocxDocument, name: str, kind: WD_STYLE_TYPE) -> BaseStyle:
-    """A style by its English name, added when a foreign template lacks it."""
-    styles = document.styles
-    try:
-        return styles[name]
-    except KeyError:
-        return styles.add_style(name, kind)
+    """A style by its English name, added when a foreign template lacks it.
+
+    Word stores built-in names in lower case (``heading 1``), LibreOffice as shown (``Heading
+    1``); python-docx's ``styles[name]`` finds only Word's spelling and then falls back to the
+    style id (with a warning), or misses and would add a second ``Heading1``. ``style.name``
+    reads both spellings alike, so the style is looked up by it.
+    """
+    found = [s for s in document.styles if s.type == kind and s.name.casefold() == name.casefold()]
+    return found[0] if found else document.styles.add_style(name, kind)
 
 
 def _define_styles(document: DocxDocument) -> None:
@@ -425,14 +429,14 @@ def _page_field(font: str) -> list[_Element]:
     return [_fonted_run(part, font) for part in (*parts, _field_char("end"))]
 
 
-def _fill_page_number(footer: _Footer, *, odd: bool) -> None:
+def _fill_page_number(footer: _Footer, style: BaseStyle, *, odd: bool) -> None:
     """Page number "— N —": odd pages at the right, even at the left, one character in."""
     footer.is_linked_to_previous = False
     element = footer._element
     for old in list(element):
         element.remove(old)
     paragraph = footer.add_paragraph()
-    paragraph.style = "Footer"
+    paragraph.style = style
     fmt = paragraph.paragraph_format
     ppr = paragraph._p.get_or_add_pPr()
     if odd:
@@ -448,10 +452,10 @@ def _fill_page_number(footer: _Footer, *, odd: bool) -> None:
     add_run(paragraph, f" {EM_DASH}", PAGE_NUMBER_FONT)
 
 
-def _add_page_numbers(section: Section) -> None:
+def _add_page_numbers(section: Section, style: BaseStyle) -> None:
     section.different_first_page_header_footer = False
-    _fill_page_number(section.footer, odd=True)
-    _fill_page_number(section.even_page_footer, odd=False)
+    _fill_page_number(section.footer, style, odd=True)
+    _fill_page_number(section.even_page_footer, style, odd=False)
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -576,7 +580,7 @@ def _restyle_paragraphs(document: DocxDocument) -> None:
         if not paragraph.text.strip():
             continue
         style = _official_style(paragraph, first)
-        paragraph.style = document.styles[style]
+        paragraph.style = _style(document, style, WD_STYLE_TYPE.PARAGRAPH)
         first = False
         if style != SIGNATURE_STYLE:  # the signature's and date's places are computed
             _strip(paragraph._p.pPr, _PARAGRAPH_LAYOUT_TAGS)
