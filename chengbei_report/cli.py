@@ -198,7 +198,7 @@ def build(
         str | None,
         typer.Option(
             "--date",
-            help="成文日期，写在署名下方，如 2023-07-10；不指定时用 workspace.toml 的 [report] date，都没有则不写日期。",
+            help="成文日期，写在署名下方，如 2023-07-10；不指定时用 workspace.toml 的 \\[report] date，都没有则不写日期。",
         ),
     ] = None,
     output_format: FormatOption = OutputFormat.TEXT,
@@ -423,9 +423,12 @@ def forms(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="输出目录；默认 ./forms/<报告期>/。")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已有的同名表格（其中已填的内容会丢失）。")
+    ] = False,
     output_format: FormatOption = OutputFormat.TEXT,
 ) -> None:
-    """按指标目录为每个部门生成空白填报表（.xlsx），带数据验证和上期数值。
+    """按指标目录为每个部门生成空白填报表（.xlsx），带数据验证和上期数值；已有同名表格时不覆盖，除非加 --force。
 
     示例：chengbei-report forms --period 2023H2 --out ./填报表
     """
@@ -433,7 +436,7 @@ def forms(
 
     parsed = _parse_period(period)
     root = _workspace(workspace)
-    result = _run(lambda: make_forms(parsed, workspace_dir=root, out_dir=out))
+    result = _run(lambda: make_forms(parsed, workspace_dir=root, out_dir=out, force=force))
     if output_format is OutputFormat.JSON:
         _print_json(result.to_dict())
     else:
@@ -452,24 +455,6 @@ DiffFormat = StrEnum("DiffFormat", {name.upper(): name for name in DIFF_FORMATS}
 _DIFF_FILES = "、".join(name for name, entry in DIFF_FORMATS.items() if entry.needs_file)
 _DIFF_OUT_HELP = f"输出文件；{_DIFF_FILES} 格式必须指定。"
 _DIFF_FORMAT_HELP = f"输出格式：{'、'.join(list(DIFF_FORMATS)[:-1])} 或 {list(DIFF_FORMATS)[-1]}。"
-
-
-def _parse_threshold(text: str | None) -> Any:
-    """``0.2`` or ``20%`` → Decimal 0.2; anything else is a usage error."""
-    from decimal import Decimal, InvalidOperation
-
-    if text is None:
-        return None
-    cleaned = text.strip()
-    try:
-        value = Decimal(cleaned.rstrip("%")) / (100 if cleaned.endswith("%") else 1)
-    except InvalidOperation:
-        value = None
-    if value is None or not value.is_finite() or value < 0:
-        _err(f"错误：无法识别的阈值“{text}”。")
-        _err("提示：写成小数或百分数，如 --threshold 0.2 或 --threshold 20%。")
-        raise typer.Exit(EXIT_USAGE)
-    return value
 
 
 def _show_diff(outcome: Any) -> None:
@@ -518,7 +503,6 @@ def diff(
     """
     from chengbei_report.commands.diff import run_diff
 
-    parsed = _parse_threshold(threshold)
     root = _workspace(workspace)
     outcome = _run(
         lambda: run_diff(
@@ -527,7 +511,7 @@ def diff(
             output_format=output_format.value,
             out=out,
             only_changed=only_changed,
-            threshold=parsed,
+            threshold=threshold,
             workspace_dir=root,
         )
     )

@@ -10,7 +10,7 @@ import ast
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chengbei_report import formula_functions
@@ -23,6 +23,7 @@ PERIOD_SHIFTS = ("prev_year", "prev", "baseline")
 # neither the parser nor our recursive converter and evaluator can run out of memory or stack.
 MAX_FORMULA_CHARS = 2000
 MAX_FORMULA_DEPTH = 50
+MAX_CONSTANT_EXPONENT = 100  # a constant within 10^±100: far beyond any figure a report shows
 
 
 class FormulaSyntaxError(ValueError):
@@ -139,7 +140,7 @@ def parse_formula(text: str) -> Node:
     except SyntaxError as exc:
         raise FormulaSyntaxError(f"公式语法错误（第{exc.offset or 0}个字符附近）") from exc
     _check_depth(tree.body)
-    return _Converter(in_condition=False).convert(tree.body)
+    return _Converter(source, in_condition=False).convert(tree.body)
 
 
 def _check_depth(tree: ast.expr) -> None:
@@ -163,7 +164,8 @@ def parse_rule(text: str) -> Compare:
 
 
 class _Converter:
-    def __init__(self, in_condition: bool) -> None:
+    def __init__(self, source: str, in_condition: bool) -> None:
+        self.source = source
         self.in_condition = in_condition
 
     def convert(self, node: ast.expr) -> Node:
@@ -177,9 +179,7 @@ class _Converter:
             raise FormulaSyntaxError(f"不支持的常量“{node.value!r}”")
         if isinstance(node.value, str):
             return Text(node.value)
-        return Num(
-            Decimal(repr(node.value)) if isinstance(node.value, float) else Decimal(node.value)
-        )
+        return Num(_number(self.source, node))
 
     def _Name(self, node: ast.Name) -> Node:
         return Column(node.id) if self.in_condition else Ref(node.id)
@@ -248,8 +248,28 @@ class _Converter:
             ledger, column = target.value.id, target.attr
         else:
             raise FormulaSyntaxError(f"{name} 的第一个参数应为台账或台账列，例如 ledger.列名")
-        parsed = _Converter(in_condition=True).convert(condition) if condition else None
+        parsed = (
+            _Converter(self.source, in_condition=True).convert(condition) if condition else None
+        )
         return LedgerCall(name, ledger, column, parsed)
+
+
+def _number(source: str, node: ast.Constant) -> Decimal:
+    """A numeric constant as written (``0.1`` is exactly 0.1, never a float's neighbour);
+    one beyond ±10^MAX_CONSTANT_EXPONENT (``1e999999`` overflows a float) is refused."""
+    text = ast.get_source_segment(source, node) or ""
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # 0x10, 1j: not decimal text; an int is still exact
+        if isinstance(node.value, float):
+            raise FormulaSyntaxError(f"不支持的常量“{text}”") from None
+        number = Decimal(node.value)
+    if not number.is_finite() or abs(number.adjusted()) > MAX_CONSTANT_EXPONENT:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise FormulaSyntaxError(
+            f"常量“{shown}”超出可用范围（绝对值须在 10 的 ±{MAX_CONSTANT_EXPONENT} 次方以内）"
+        )
+    return number
 
 
 def _shift_target(node: ast.expr) -> str:

@@ -36,8 +36,12 @@ def guard_outputs(
     *,
     inputs: Collection[Path] = (),
     workspace: Path | None = None,
+    option: str | None = "--out",
 ) -> list[Path]:
     """Refuse (``UsageError``, exit 2) any output that could destroy something; else resolve them.
+
+    ``option`` is the command's option that names where outputs go, for the hints (``init``
+    takes its folder as an argument: None).
 
     ``inputs`` are the files the run read; ``workspace`` is the workspace of the run (the
     bundled sample when the user gave none). Workspaces that enclose an output are found by
@@ -58,7 +62,7 @@ def guard_outputs(
     for output, target in pairs:
         _refuse_input(output, target, inputs)
     for output, target in pairs:
-        _refuse_protected(output, target, workspace)
+        _refuse_protected(output, target, workspace, option)
     for output, target in pairs:
         _refuse_open(output, target)
     return resolved
@@ -84,12 +88,16 @@ def _refuse_input(output: Path, target: Path, inputs: Collection[Path]) -> None:
             )
 
 
-def _refuse_protected(output: Path, target: Path, workspace: Path | None) -> None:
+def _refuse_protected(
+    output: Path, target: Path, workspace: Path | None, option: str | None
+) -> None:
     for folder in _package_dirs():
         if _within(target, folder):
             raise UsageError(
                 f"输出位置 {output} 在本工具的安装目录 {folder} 内，不能写入。",
-                hint="请用 --out 指定工作区之外或工作区 out/ 下的目录。",
+                hint=f"请用 {option} 指定工作区之外或工作区 out/ 下的目录。"
+                if option
+                else "请换一个本工具安装目录之外的目录。",
             )
     roots = [workspace.expanduser().resolve()] if workspace is not None else []
     roots += [root for root in _enclosing_workspaces(target) if root not in roots]

@@ -11,7 +11,9 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 from typing import Any, overload
 
 from chengbei_report.errors import ReportError, TemplateError, UsageError, WorkspaceError
@@ -32,6 +34,8 @@ DEFAULT_TEMPLATES = {
     "M": "work_summary.md.j2",
 }
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
+PATTERN_FIELDS = ("unit", "period", "code")
+OUTPUT_SUFFIXES = {"document": ".docx", "workpaper": ".xlsx"}
 OUTPUT_DEFAULTS = {
     "document": "{unit}{period}工作总结.docx",
     "workpaper": "{unit}{period}工作总结_底稿.xlsx",
@@ -110,7 +114,7 @@ class Workspace:
     @property
     def official_layout(self) -> bool:
         """``[report] official_layout = false`` keeps a Word template's own page and fonts."""
-        return self.report.get("official_layout", "True") != "False"
+        return self.report.get("official_layout", "True") == "True"  # a TOML bool, checked on open
 
     @property
     def signing_date(self) -> date | None:
@@ -172,7 +176,8 @@ def parse_signing_date(text: str, error: type[ReportError] = UsageError) -> date
 def read_toml(path: Path, error: type[ReportError]) -> dict[str, Any]:
     """A TOML file as a dict; encoding and syntax problems raise ``error`` naming the file."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # a TOML float is read as the Decimal it is written as (0.1 stays 0.1; 1e999999 is no inf)
+        return tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise error(
             f"{path} 不是 UTF-8 编码，无法读取。",
@@ -239,6 +244,11 @@ def open_workspace(root: Path | None = None) -> Workspace:
     if "name" not in unit:
         raise WorkspaceError(f"{config_path} 缺少 [unit] 中的 name（单位名称）。")
     report = dict(data.get("report", {}))
+    if not isinstance(report.get("official_layout", True), bool):
+        raise WorkspaceError(
+            f"{config_path} 中 [report] official_layout 须为 true 或 false（不加引号），"
+            f"现为 {report['official_layout']!r}。"
+        )
     templates = _templates(config_path, report.pop("templates", {}))
     workspace = Workspace(
         root=folder.resolve(),
@@ -247,11 +257,19 @@ def open_workspace(root: Path | None = None) -> Workspace:
         first=_period(config_path, data, "first", None),
         report={k: str(v) for k, v in report.items()},
         templates=templates,
-        limits=dict(data.get("limits", {})),
+        limits=_table(config_path, data, "limits"),
     )
     _check_output_names(config_path, workspace)
     _ = workspace.signing_date  # a wrong date stops here, naming the setting
     return workspace
+
+
+def _table(config_path: Path, data: dict[str, Any], key: str) -> dict[str, Any]:
+    """A top-level table such as ``[limits]``; anything else under that key is an error."""
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise WorkspaceError(f"{config_path} 中 {key} 应为一个表（[{key}]），现为 {raw!r}。")
+    return dict(raw)
 
 
 def _templates(config_path: Path, raw: object) -> dict[str, str]:
@@ -286,6 +304,18 @@ def _templates(config_path: Path, raw: object) -> dict[str, str]:
 
 @overload
 def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
+def _plain_fields(pattern: str) -> bool:
+    """Only bare ``{unit}``, ``{period}``, ``{code}``: no attribute, index, conversion or format."""
+    try:
+        parsed = list(Formatter().parse(pattern))
+    except ValueError:  # an unmatched brace
+        return False
+    return all(
+        field is None or (field in PATTERN_FIELDS and not spec and conversion is None)
+        for _text, field, spec, conversion in parsed
+    )
+
+
 def _period(
     config_path: Path, data: dict[str, Any], key: str, default: str | None
 ) -> Period | None:
@@ -308,23 +338,20 @@ def _check_output_names(config_path: Path, workspace: Workspace) -> None:
                 f"{config_path} 中 {key} 的值含有换行符或控制字符（如 NUL），不能用作名称。",
                 hint="请删去其中的换行符和不可见字符。",
             )
-    names: dict[str, str] = {}
-    for key in OUTPUT_DEFAULTS:
+    for key in OUTPUT_DEFAULTS:  # the suffixes differ, so document and workpaper never collide
         pattern = workspace.report.get(key, OUTPUT_DEFAULTS[key])
-        try:
-            name = workspace.output_name(key, workspace.baseline)
-        except (KeyError, IndexError, ValueError) as exc:
+        if not _plain_fields(pattern):
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”有误：只能使用 {{unit}}、{{period}}、{{code}}。"
-            ) from exc
+            )
+        name = workspace.output_name(key, workspace.baseline)
+        suffix = OUTPUT_SUFFIXES[key]
+        if not name.lower().endswith(suffix) or len(name) == len(suffix):
+            raise WorkspaceError(
+                f"{config_path} 中 [report] {key} 的文件名“{pattern}”须以 {suffix} 结尾。",
+                hint=f'如 {key} = "{OUTPUT_DEFAULTS[key]}"。',
+            )
         if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
             raise WorkspaceError(
                 f"{config_path} 中 [report] {key} 的文件名“{pattern}”不能包含目录或以“.”开头。"
             )
-        names[key] = name
-    if names["document"].casefold() == names["workpaper"].casefold():
-        raise WorkspaceError(
-            f"{config_path} 中 [report] 的 document 与 workpaper 是同一个文件名“{names['document']}”，"
-            "底稿会覆盖工作总结。",
-            hint="请为两者取不同的文件名。",
-        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,29 @@ def test_every_command_help_has_a_runnable_example() -> None:
     group = typer.main.get_command(app)
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         assert "示例：chengbei-report " + name in (command.help or ""), name
+
+
+def test_failed_pdf_conversion_leaves_the_whole_old_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """document, 底稿 and PDF are one set: a LibreOffice that fails replaces none of them."""
+    from typer.testing import CliRunner
+
+    from chengbei_report import cli
+
+    out = tmp_path / "out"
+    args = ["build", "--period", "2023H1", "-o", str(out)]
+    assert CliRunner().invoke(cli.app, args).exit_code == 0
+    document = next(out.glob("*工作总结.docx"))
+    stale = document.with_suffix(".pdf")
+    stale.write_bytes(b"%PDF- an older report")
+    before = {path.name: path.stat().st_ino for path in out.iterdir()}
+    broken = tmp_path / "bin"
+    broken.mkdir()
+    (broken / "soffice").write_text("#!/bin/sh\necho 'broken install' >&2\nexit 1\n")
+    (broken / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{broken}:{os.environ['PATH']}")
+    result = CliRunner().invoke(cli.app, [*args, "--pdf"])
+    assert result.exit_code != 0 and "未能将" in result.output, result.output
+    assert {path.name: path.stat().st_ino for path in out.iterdir()} == before
+    assert stale.read_bytes() == b"%PDF- an older report"

@@ -26,7 +26,7 @@ from chengbei_report.commands.build import build_report
 from chengbei_report.errors import OutputError
 from chengbei_report.periods import Period
 from chengbei_report.render import output
-from chengbei_report.render.output import repair_folder, write_all_atomic
+from chengbei_report.render.output import repair_folder, write_set
 from chengbei_report.workspace import bundled_path
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
@@ -217,7 +217,7 @@ def test_a_writer_that_cannot_get_the_folder_stops_with_a_message(
     fcntl.flock(handle, fcntl.LOCK_EX)
     try:
         with pytest.raises(OutputError, match="另一个 chengbei-report 正在向") as caught:
-            write_all_atomic([(tmp_path / "报告.docx", b"a"), (tmp_path / "底稿.xlsx", b"b")])
+            write_set([(tmp_path / "报告.docx", b"a"), (tmp_path / "底稿.xlsx", b"b")])
         assert str(tmp_path) in caught.value.message
     finally:
         os.close(handle)

@@ -153,7 +153,7 @@ def test_os_errors_are_described_in_chinese() -> None:
     from chengbei_report.render.output import os_error_reason
 
     problem, hint = os_error_reason(OSError(errno.EROFS, "Read-only file system"))
-    assert (problem, hint) == ("磁盘是只读的", "请用 --out 写到可写的目录")
+    assert (problem, hint) == ("磁盘是只读的", "请写到可写的目录")  # init has no --out
     assert "Word" not in hint
 
 

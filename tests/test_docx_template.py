@@ -98,3 +98,37 @@ def test_docx_template_with_unknown_variable_names_the_template(tmp_path: Path) 
     with pytest.raises(TemplateError, match=r"坏模板\.docx.*no_such_code"):
         build_report(REPORT_PERIOD, out_dir=tmp_path / "out", template=template)
     assert not (tmp_path / "out").exists()
+
+
+def test_word_template_gets_the_signing_date_under_its_signature(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chengbei_report import cli
+
+    template = _word_template(
+        tmp_path / "署名模板.docx",
+        "{{ unit.name }}{{ period.full_label }}工作总结",
+        "帮扶成功就业{{ cur.social_reemployed | num }}。",
+        "城北街道办事处",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        cli.app,
+        [
+            "build",
+            "--period",
+            "2023H1",
+            "-t",
+            str(template),
+            "--date",
+            "2023-07-10",
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    built = docx.Document(str(next(out.glob("*工作总结.docx"))))
+    tail = [(p.text, p.style.name) for p in built.paragraphs if p.text.strip()][-2:]
+    assert tail == [("城北街道办事处", "Signature"), ("2023年7月10日", "Signature")]
+    date_paragraph = next(p for p in built.paragraphs if p.text == "2023年7月10日")
+    assert date_paragraph.paragraph_format.left_indent is not None  # placed as the text route does

@@ -173,7 +173,7 @@ def test_cli_forms_json_equals_the_api_result(ws: Path, tmp_path: Path) -> None:
     args = ["forms", "--period", "2023H2", "-w", str(ws), "--out", str(tmp_path), "-f", "json"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    api = make_forms(PERIOD, workspace_dir=ws, out_dir=tmp_path)
+    api = make_forms(PERIOD, workspace_dir=ws, out_dir=tmp_path, force=True)
     assert json.loads(result.stdout) == api.to_dict()
 
 
@@ -194,3 +194,48 @@ def test_forms_follow_since_and_until(tmp_path: Path) -> None:
     (urban,) = [p for p in result.files if "城市建设与环境办公室" in p.name]
     codes = {row[0] for row in openpyxl.load_workbook(urban)["指标"].iter_rows(values_only=True)}
     assert "urban_charging_spaces" in codes and "urban_cleared_land" not in codes
+
+
+def test_existing_forms_are_kept_unless_forced(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "表格"
+    args = ["forms", "-p", "2023H2", "-w", str(ws), "-o", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    filled = out / "城北街道_2023H2_经济发展办公室.xlsx"
+    filled.write_bytes(b"filled in by a department")
+    others = {path: path.stat().st_ino for path in out.iterdir()}
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2
+    assert (
+        f"错误：表格 {filled} 已存在（可能已经填写），未生成任何表格；同目录另有 6 个同名表格。"
+        in refused.output
+    )
+    assert "确需重新生成空白表格请加 --force" in refused.output
+    assert {path: path.stat().st_ino for path in out.iterdir()} == others
+    assert filled.read_bytes() == b"filled in by a department"
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0 and forced.stdout.count("已生成填报表：") == 7
+    assert filled.read_bytes().startswith(b"PK")
+
+
+def test_forms_are_written_as_one_set(ws: Path, tmp_path: Path) -> None:
+    out = tmp_path / "表格"
+    """Under a file-size limit that stops one form, no form is left: all seven or none."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20 * 1024, 20 * 1024))
+
+    code = (
+        "import sys, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "from chengbei_report.cli import main\n"
+        f"sys.argv = ['chengbei-report', 'forms', '-p', '2023H2', '-w', {str(ws)!r}, '-o', {str(out)!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, preexec_fn=limit, timeout=120
+    )
+    assert done.returncode == 1, done.stderr
+    assert "无法写入文件" in done.stderr
+    assert not out.exists() or sorted(p.name for p in out.iterdir() if p.suffix == ".xlsx") == []

@@ -30,6 +30,7 @@ from chengbei_report.formula import (
     LedgerCall,
     Neg,
     Not,
+    Num,
     Shift,
     children,
     parse_formula,
@@ -222,3 +223,16 @@ def test_arithmetic_is_exact_decimal_arithmetic(
             engine.evaluate(parse_formula(text), REPORT, "测试公式")
     else:
         assert engine.evaluate(parse_formula(text), REPORT, "测试公式").value == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.1", "0.1"), ("1.50", "1.50"), ("1_000", "1000"), ("2.675", "2.675"), ("1e-5", "0.00001")],
+)
+def test_constants_are_decimals_of_their_source_text(text: str, value: str) -> None:
+    node = parse_formula(text)
+    assert isinstance(node, Num)
+    assert (
+        str(node.value) == str(Decimal(value))
+        and node.value.as_tuple() == Decimal(value).as_tuple()
+    )

@@ -18,7 +18,12 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from chengbei_report.errors import OutputError, UsageError
-from chengbei_report.render.output import deterministic_zip, strip_xml_illegal, write_atomic
+from chengbei_report.render.output import (
+    deterministic_zip,
+    os_error_reason,
+    strip_xml_illegal,
+    write_atomic,
+)
 
 ILLEGAL = {chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]}
 WHEN = datetime(2023, 7, 10, 9, 30, 0)
@@ -217,7 +222,7 @@ def test_lxml_refuses_what_strip_removes(text: str, bad: str) -> None:
 def test_a_set_of_outputs_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     """The working paper cannot be written (a folder is in the way): the document stays old."""
     from chengbei_report.errors import OutputError
-    from chengbei_report.render.output import write_all_atomic
+    from chengbei_report.render.output import write_set
 
     document = tmp_path / "报告.docx"
     document.write_bytes(b"old document")
@@ -225,7 +230,7 @@ def test_a_set_of_outputs_is_written_whole_or_not_at_all(tmp_path: Path) -> None
     blocked.mkdir()
     (blocked / "keep").write_bytes(b"x")
     with pytest.raises(OutputError, match=r"底稿\.xlsx"):
-        write_all_atomic([(document, b"new document"), (blocked, b"new workpaper")])
+        write_set([(document, b"new document"), (blocked, b"new workpaper")])
     assert document.read_bytes() == b"old document"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])
 
@@ -235,7 +240,7 @@ def test_a_failed_rename_puts_every_old_output_back(
 ) -> None:
     """Excel holds the working paper open: its rename fails after the document's succeeded."""
     from chengbei_report.errors import OutputError
-    from chengbei_report.render.output import write_all_atomic
+    from chengbei_report.render.output import write_set
 
     document, workpaper = tmp_path / "报告.docx", tmp_path / "底稿.xlsx"
     document.write_bytes(b"old document")
@@ -249,7 +254,45 @@ def test_a_failed_rename_puts_every_old_output_back(
 
     monkeypatch.setattr(os, "replace", locked)
     with pytest.raises(OutputError, match=r"底稿\.xlsx"):
-        write_all_atomic([(document, b"new document"), (workpaper, b"new workpaper")])
+        write_set([(document, b"new document"), (workpaper, b"new workpaper")])
     assert document.read_bytes() == b"old document"
     assert workpaper.read_bytes() == b"old workpaper"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["报告.docx", "底稿.xlsx"])
+
+
+def test_init_into_proc_is_explained_in_chinese() -> None:
+    from typer.testing import CliRunner
+
+    from chengbei_report import cli
+
+    result = CliRunner().invoke(cli.app, ["init", "/proc/chengbei-x"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "错误：无法创建工作区 /proc/chengbei-x：路径不存在或无法在该位置创建\n提示：请检查输出目录的路径\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        (errno.ENOENT, "路径不存在或无法在该位置创建"),
+        (errno.ENOTEMPTY, "目录不为空"),
+        (errno.EISDIR, "同名文件夹已存在"),
+        (errno.EEXIST, "同名文件或文件夹已存在"),
+        (errno.EPERM, "没有写入权限"),
+        (errno.ECONNRESET, f"系统错误（系统错误码 {errno.ECONNRESET}）"),
+    ],
+)
+def test_os_errors_are_named_in_chinese(number: int, reason: str) -> None:
+    found, hint = os_error_reason(OSError(number, os.strerror(number), "/某处/文件.docx"))
+    assert found == reason
+    assert "Word" not in hint and os.strerror(number) not in found
+
+
+def test_word_hint_only_for_an_existing_file_held_open(tmp_path: Path) -> None:
+    existing = tmp_path / "总结.docx"
+    existing.write_bytes(b"x")
+    held = os_error_reason(OSError(errno.EACCES, "Permission denied", str(existing)))
+    assert held == ("没有写入权限", "如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试")
+    folder = os_error_reason(OSError(errno.EACCES, "Permission denied", str(tmp_path / "新.docx")))
+    assert folder == ("没有写入权限", "请检查该目录的权限，或换一个输出目录后重试")

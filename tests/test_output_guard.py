@@ -145,7 +145,7 @@ def test_two_outputs_of_one_run_may_not_be_one_file(tmp_path: Path) -> None:
         guard_outputs([tmp_path / "报告.docx", tmp_path / "sub" / ".." / "报告.DOCX"])
 
 
-def test_document_named_like_the_working_paper_is_a_workspace_error(ws: Path) -> None:
+def test_working_paper_named_like_a_document_is_a_workspace_error(ws: Path) -> None:
     config = ws / "workspace.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(
@@ -157,7 +157,7 @@ def test_document_named_like_the_working_paper_is_a_workspace_error(ws: Path) ->
     )
     code, output = _run("build", "-p", "2023H1", "-w", str(ws), "-o", str(ws / "out"))
     assert code == 1, output
-    assert "document 与 workpaper 是同一个文件名" in output
+    assert "workpaper 的文件名“{unit}{period}工作总结.docx”须以 .xlsx 结尾" in output
     assert not (ws / "out").exists()
 
 
@@ -251,3 +251,17 @@ def test_only_the_guarded_writer_writes_files() -> None:
     assert writers <= _ALLOWED, writers - _ALLOWED
     init = (package / "commands" / "init.py").read_text(encoding="utf-8")
     assert init.index("guard_outputs(") < init.index("mkdtemp")
+
+
+def test_init_inside_the_package_gets_a_hint_without_out() -> None:
+    """init takes its folder as an argument; its hint must not name an --out it does not have."""
+    import chengbei_report
+
+    folder = Path(chengbei_report.__file__).resolve().parent
+    result = CliRunner().invoke(cli.app, ["init", str(folder / "新工作区")])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"错误：输出位置 {folder / '新工作区'} 在本工具的安装目录 {folder} 内，不能写入。\n"
+        "提示：请换一个本工具安装目录之外的目录。\n"
+    )
+    assert not (folder / "新工作区").exists()

@@ -68,7 +68,7 @@ def build_report(
     project.require_period(period)
     template_path = project.workspace.template_for(period, template)
     target = project.output_dir(out_dir, "out", period)
-    names = _output_paths(project, period, target)
+    names = _output_paths(project, period, target, pdf)
     root = project.workspace.root
     inputs = [template_path, project.workspace.catalog_path]
     guard_outputs(names, inputs=[*inputs, *_period_files(project, period)], workspace=root)
@@ -86,33 +86,31 @@ def build_report(
     findings.extend(rendered.findings)
     findings.extend(scrub_document(rendered, template_path, project.workspace.unit))
     contents = _output_bytes(project, period, rendered, signed or project.workspace.signing_date)
-    refuse_internal_text(list(zip(names, contents, strict=True)))
+    if pdf:  # converted before anything is installed: the three files are one set
+        from chengbei_report.render.pdf import font_findings, pdf_bytes
+
+        contents.append(pdf_bytes(contents[0], names[0].name))
+        findings.extend(font_findings(names[2].name))
+    refuse_internal_text(list(zip(names[:2], contents[:2], strict=True)))
     written = write_set(
         list(zip(names, contents, strict=True)),
         inputs=[template_path, *input_files(project)],
         workspace=root,
     )
-    result.document, result.workpaper = written.paths
+    result.document, result.workpaper = written.paths[:2]
+    result.pdf = written.paths[2] if pdf else None
     result.repaired.extend(written.repaired)
     result.uses = rendered.uses
     result.figures = len(rendered.uses)
     result.paragraphs = len(rendered.blocks)
-    if pdf:
-        from chengbei_report.render.pdf import convert_to_pdf
-
-        result.pdf = convert_to_pdf(result.document, result.document.parent)
-        from chengbei_report.render.pdf import font_findings
-
-        findings.extend(font_findings(result.pdf.name))
     return result
 
 
-def _output_paths(project: Project, period: Period, target: Path) -> list[Path]:
-    """Where the document and the working paper go, in that order."""
-    return [
-        target / project.workspace.output_name("document", period),
-        target / project.workspace.output_name("workpaper", period),
-    ]
+def _output_paths(project: Project, period: Period, target: Path, pdf: bool) -> list[Path]:
+    """Where the document, the working paper and (``pdf``) the document's PDF go, in that order."""
+    document = target / project.workspace.output_name("document", period)
+    paths = [document, target / project.workspace.output_name("workpaper", period)]
+    return [*paths, document.with_suffix(".pdf")] if pdf else paths
 
 
 def _output_bytes(
@@ -147,6 +145,7 @@ def _document_bytes(
             author=office,
             when=when,
             official_layout=project.workspace.official_layout,
+            signed=signed,
         )
     from chengbei_report.cycle.bindings import from_rendered
     from chengbei_report.render.docx_writer import write_document

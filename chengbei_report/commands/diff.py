@@ -7,7 +7,7 @@ that the format and options fit it, and writes the file when ``--out`` is given.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from chengbei_report.compare.periods import compare_periods
@@ -40,10 +40,14 @@ def run_diff(
     output_format: str,
     out: Path | None = None,
     only_changed: bool = False,
-    threshold: Decimal | None = None,
+    threshold: str | None = None,
     workspace_dir: Path | None = None,
 ) -> DiffOutcome:
-    """Diff two periods (``2022H1 2023H1``) or two workbooks (``旧.xlsx 新.xlsx``)."""
+    """Diff two periods (``2022H1 2023H1``) or two workbooks (``旧.xlsx 新.xlsx``).
+
+    ``threshold`` is --threshold as typed (``0.2`` or ``20%``).
+    """
+    limit = parse_threshold(threshold)
     workbooks = [_names_a_file(name) for name in (old, new)]
     if all(workbooks) and (only_changed or threshold is not None):
         raise UsageError("--only-changed 和 --threshold 只用于对比两个报告期。")
@@ -71,12 +75,36 @@ def run_diff(
         new_period,
         workspace_dir=workspace_dir,
         only_changed=only_changed,
-        threshold=threshold,
+        threshold=limit,
     )
     outcome = DiffOutcome(periods, output_format)
     if output_format in ("json", "table") and out is None:
         return outcome
     return _emit(outcome, diff_bytes(periods, output_format), out, workspace_dir)
+
+
+MAX_THRESHOLD = Decimal(1_000_000)  # 100000000%: beyond it a threshold flags nothing anyway
+_THRESHOLD_HINT = "写成小数或百分数，如 --threshold 0.2 或 --threshold 20%。"
+
+
+def parse_threshold(text: str | None) -> Decimal | None:
+    """``0.2`` or ``20%`` → Decimal 0.2; text, a negative, NaN or a huge value is a usage error."""
+    if text is None:
+        return None
+    cleaned = text.strip()
+    percent = cleaned.endswith("%")
+    try:
+        number = Decimal(cleaned.removesuffix("%"))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or number < 0:
+        raise UsageError(f"无法识别的阈值“{text}”。", hint=_THRESHOLD_HINT)
+    if number.adjusted() > 8:  # checked before any arithmetic, which would overflow
+        raise UsageError(f"阈值“{text}”过大，最大为 {MAX_THRESHOLD}（即 100000000%）。")
+    value = number / 100 if percent else number
+    if value > MAX_THRESHOLD:
+        raise UsageError(f"阈值“{text}”过大，最大为 {MAX_THRESHOLD}（即 100000000%）。")
+    return value
 
 
 def _names_a_file(name: str) -> bool:

@@ -24,7 +24,7 @@ def init_workspace(directory: Path) -> Path:
     The copy is assembled in a temporary sibling folder and moved into place at the end, so an
     interrupted run never leaves half a workspace behind.
     """
-    target = guard_outputs([directory])[0]
+    target = guard_outputs([directory], option=None)[0]
     if target.exists() and not target.is_dir():
         raise UsageError(
             f"{target} 是一个文件，不能作为工作区目录，未做任何改动。",

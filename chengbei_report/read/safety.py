@@ -117,7 +117,7 @@ class Limits:
     max_value: int = 10**15  # largest magnitude of a figure, in its unit (validate/values.py)
 
     @classmethod
-    def from_config(cls, values: Mapping[str, int]) -> Limits:
+    def from_config(cls, values: Mapping[str, object]) -> Limits:
         """Defaults overridden by a workspace's ``[limits]`` table; unknown keys are errors."""
         known = {f.name for f in fields(cls)}
         for key, value in values.items():
@@ -126,11 +126,12 @@ class Limits:
                     f"workspace.toml 的 [limits] 中有未知设置“{key}”。",
                     hint=f"可用的设置：{'、'.join(sorted(known))}。",
                 )
-            if value <= 0:
+            if type(value) is not int or value <= 0:  # bool, float, text, a list: refused
                 raise WorkspaceError(
-                    f"workspace.toml 的 [limits] 中 {key} 须为正整数，现为 {value}。"
+                    f"workspace.toml 的 [limits] 中 {key} 须为正整数，现为 {value!r}。",
+                    hint=f"请写成不带引号和小数点的正整数，如 {key} = {getattr(cls, key)}。",
                 )
-        return cls(**{k: int(v) for k, v in values.items()})
+        return cls(**dict(values))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import html
 import re
 import zipfile
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -132,17 +132,23 @@ def finish_document(
     author: str,
     when: datetime,
     official_layout: bool = True,
+    signed: date | None = None,
 ) -> bytes:
-    """The rendered template in the official layout, with our properties, reproducibly zipped."""
+    """The rendered template in the official layout, with our properties, reproducibly zipped.
+
+    ``signed`` is the 成文日期 put under the signature, as the text route prints it.
+    """
     import docx
 
-    from chengbei_report.render.docx_writer import set_properties
+    from chengbei_report.render.docx_writer import set_properties, sign_document
     from chengbei_report.render.layout import apply_official_layout
     from chengbei_report.render.output import deterministic_zip
 
     document = docx.Document(BytesIO(data))
     if official_layout:
         apply_official_layout(document, restyle=True)
+    if signed is not None:
+        sign_document(document, author, signed)
     set_properties(document, title=title, subject=subject, author=author, when=when)
     buffer = BytesIO()
     document.save(buffer)

@@ -101,6 +101,28 @@ def date_line(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def sign_document(document: DocxDocument, office: str, day: date) -> None:
+    """Put the 成文日期 under a finished document's signature, placed as ``write_document`` does.
+
+    The signature is the last paragraph when it reads ``office`` or has the signature style;
+    it is written again with the date. A document without the official styles (official_layout
+    = false) gets both right-aligned.
+    """
+    filled = [p for p in document.paragraphs if p.text.strip()]
+    names: list[str] = []
+    if filled:
+        last = filled[-1]
+        style = last.style.name if last.style is not None else ""
+        if last.text.strip() == office.strip() or style == SIGNATURE_STYLE:
+            names.append(last.text.strip())
+            last._p.getparent().remove(last._p)
+    if SIGNATURE_STYLE in {style.name for style in document.styles}:
+        _add_signature(document, names, date_line(day))
+        return
+    for text in [*names, date_line(day)]:
+        document.add_paragraph(text).paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
 def _clean(text: str) -> str:
     """Text lxml accepts; the caller has already reported what is dropped."""
     return strip_xml_illegal(text)[0]

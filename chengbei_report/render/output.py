@@ -45,16 +45,25 @@ _PREFIX = ".cbr-"  # every temporary, backup and journal file of ours starts wit
 _JOURNAL = f"{_PREFIX}journal.json"
 LOCK_WAIT_SECONDS = 10.0  # a second build into the same folder waits this long, then stops
 _OPEN_HINT = "如果该文件正在 Word、WPS 或 Excel 中打开，请先关闭后重试"
-_REASONS = {  # errno → (why, what to do)
-    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘空间，或用 --out 写到另一块磁盘后重试"),
+_OTHER_FOLDER = "换一个输出目录后重试"
+_REASONS = {  # errno → (why, what to do); the hints fit every command (init has no --out)
+    errno.ENOSPC: ("磁盘空间不足", "请清理磁盘空间，或写到另一块磁盘后重试"),
     errno.EDQUOT: ("磁盘配额已用完", "请清理空间或联系管理员后重试"),
     errno.EFBIG: ("文件超过系统允许的大小（如 ulimit -f 的限制）", "请解除文件大小限制后重试"),
-    errno.EROFS: ("磁盘是只读的", "请用 --out 写到可写的目录"),
-    errno.EACCES: ("没有写入权限", _OPEN_HINT),
-    errno.EPERM: ("没有写入权限", _OPEN_HINT),
-    errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或用 --out 指定另一个目录"),
+    errno.EROFS: ("磁盘是只读的", "请写到可写的目录"),
+    errno.EACCES: ("没有写入权限", "请检查该目录的权限，或" + _OTHER_FOLDER),
+    errno.EPERM: ("没有写入权限", "请检查该目录的权限，或" + _OTHER_FOLDER),
+    errno.EBUSY: ("文件或目录正被占用", "请稍后重试，或" + _OTHER_FOLDER),
+    errno.EISDIR: ("同名文件夹已存在", "请移走该文件夹，或" + _OTHER_FOLDER),
     errno.ENAMETOOLONG: ("文件名过长", "请缩短输出目录或 workspace.toml 中的文件名"),
-    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "请检查 --out 指定的目录"),
+    errno.ENOTDIR: ("路径中有一段是文件而不是文件夹", "请检查输出目录的路径"),
+    errno.ENOENT: ("路径不存在或无法在该位置创建", "请检查输出目录的路径"),
+    errno.EEXIST: ("同名文件或文件夹已存在", "请移走它，或" + _OTHER_FOLDER),
+    errno.ENOTEMPTY: ("目录不为空", "请移走其中的文件，或" + _OTHER_FOLDER),
+    errno.EXDEV: ("无法跨磁盘移动文件", "请" + _OTHER_FOLDER),
+    errno.EMFILE: ("打开的文件过多", "请关闭一些程序后重试"),
+    errno.EIO: ("磁盘读写出错", "请检查磁盘，或" + _OTHER_FOLDER),
+    errno.ELOOP: ("路径中的符号链接层数过多", "请检查输出目录的路径"),
 }
 
 
@@ -75,16 +84,6 @@ def write_atomic(
     ``OutputError`` when the file cannot be written; the old file is then left as it was.
     """
     return write_set([(path, data)], inputs=inputs, workspace=workspace).paths[0]
-
-
-def write_all_atomic(
-    files: Sequence[tuple[Path, bytes]],
-    *,
-    inputs: Collection[Path] = (),
-    workspace: Path | None = None,
-) -> list[Path]:
-    """``write_set`` for callers that only need the paths."""
-    return write_set(files, inputs=inputs, workspace=workspace).paths
 
 
 def write_set(
@@ -151,8 +150,11 @@ def repair_folder(folder: Path) -> list[str]:
 
 def os_error_reason(err: OSError) -> tuple[str, str]:
     """Why a write failed, and what to do, in Chinese."""
-    known = _REASONS.get(err.errno or 0)
-    return known or (err.strerror or str(err), _OPEN_HINT)
+    number = err.errno or 0
+    reason, hint = _REASONS.get(number, (f"系统错误（系统错误码 {number}）", "请" + _OTHER_FOLDER))
+    if number in (errno.EACCES, errno.EBUSY) and err.filename and Path(err.filename).is_file():
+        hint = _OPEN_HINT  # an existing output that Word, WPS or Excel holds open
+    return reason, hint
 
 
 @contextlib.contextmanager

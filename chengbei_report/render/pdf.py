@@ -217,38 +217,51 @@ def _fontconfig_file(work_dir: Path) -> Path | None:
 
 def convert_to_pdf(docx_path: Path, out_dir: Path, *, timeout: float = 120) -> Path:
     """Convert ``docx_path`` to ``out_dir/<same name>.pdf`` and return that path."""
+    source = docx_path.resolve()
+    with tempfile.TemporaryDirectory(prefix="chengbei-soffice-") as work:
+        data = _convert(source, Path(work), timeout)
+    return write_atomic(out_dir / f"{source.stem}.pdf", data, inputs=(source,))
+
+
+def pdf_bytes(docx_data: bytes, name: str, *, timeout: float = 120) -> bytes:
+    """The PDF of a document not yet written (``name`` is its file name), for an output set:
+    nothing is installed until the conversion has succeeded."""
+    with tempfile.TemporaryDirectory(prefix="chengbei-soffice-") as work:
+        work_dir = Path(work)
+        source = work_dir / "in" / name
+        source.parent.mkdir()
+        source.write_bytes(docx_data)
+        return _convert(source, work_dir, timeout)
+
+
+def _convert(source: Path, work_dir: Path, timeout: float) -> bytes:
+    """Run soffice on ``source`` in ``work_dir``; the PDF's bytes, or an OutputError."""
     soffice = find_soffice()
     if soffice is None:
         raise OutputError(MISSING_MESSAGE)
-    source = docx_path.resolve()
-    target = out_dir / f"{source.stem}.pdf"
-    with tempfile.TemporaryDirectory(prefix="chengbei-soffice-") as work:
-        work_dir = Path(work)
-        command = [
-            soffice,
-            f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf:writer_pdf_Export",
-            "--outdir",
-            str(work_dir),
-            str(source),
-        ]
-        fonts = _fontconfig_file(work_dir)
-        try:
-            result = _run(command, timeout, fonts)
-        except subprocess.TimeoutExpired as err:
-            raise OutputError(
-                f"LibreOffice 转换 PDF 超时（超过 {timeout:g} 秒）：{source}"
-            ) from err
-        except OSError as err:
-            raise OutputError(f"无法启动 LibreOffice（{soffice}）：{err}") from err
-        produced = work_dir / target.name
-        if result.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
-            detail = (result.stderr or result.stdout).strip()[-_STDERR_TAIL:]
-            raise OutputError(
-                f"LibreOffice 未能将 {source} 转换为 PDF（退出码 {result.returncode}）",
-                hint=detail or None,
-            )
-        return write_atomic(target, produced.read_bytes(), inputs=(source,))
+    command = [
+        soffice,
+        f"-env:UserInstallation={(work_dir / 'profile').as_uri()}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(work_dir),
+        str(source),
+    ]
+    fonts = _fontconfig_file(work_dir)
+    try:
+        result = _run(command, timeout, fonts)
+    except subprocess.TimeoutExpired as err:
+        raise OutputError(f"LibreOffice 转换 PDF 超时（超过 {timeout:g} 秒）：{source}") from err
+    except OSError as err:
+        raise OutputError(f"无法启动 LibreOffice（{soffice}）：{err}") from err
+    produced = work_dir / f"{source.stem}.pdf"
+    if result.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
+        detail = (result.stderr or result.stdout).strip()[-_STDERR_TAIL:]
+        raise OutputError(
+            f"LibreOffice 未能将 {source.name} 转换为 PDF（退出码 {result.returncode}）",
+            hint=detail or None,
+        )
+    return produced.read_bytes()
