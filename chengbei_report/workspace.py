@@ -286,24 +286,6 @@ def _templates(config_path: Path, raw: object) -> dict[str, str]:
     return dict(raw)
 
 
-@overload
-def _period(config_path: Path, data: dict[str, Any], key: str, default: str) -> Period: ...
-def _templates(config_path: Path, raw: object) -> dict[str, str]:
-    """``[report.templates]``: a template name for each period kind (Y, H, Q, M)."""
-    kinds = "、".join(DEFAULT_TEMPLATES)
-    if not isinstance(raw, dict):
-        raise WorkspaceError(f"{config_path} 中 [report.templates] 应为一个表，键为 {kinds}。")
-    for key, value in raw.items():
-        if key not in DEFAULT_TEMPLATES or not isinstance(value, str) or not value:
-            raise WorkspaceError(
-                f"{config_path} 中 [report.templates] 的“{key}”有误：键只能是 {kinds}"
-                "（全年、半年、季度、月），值为模板文件名。"
-            )
-    return dict(raw)
-
-
-@overload
-def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
 def _plain_fields(pattern: str) -> bool:
     """Only bare ``{unit}``, ``{period}``, ``{code}``: no attribute, index, conversion or format."""
     try:
@@ -316,6 +298,10 @@ def _plain_fields(pattern: str) -> bool:
     )
 
 
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: str) -> Period: ...
+@overload
+def _period(config_path: Path, data: dict[str, Any], key: str, default: None) -> Period | None: ...
 def _period(
     config_path: Path, data: dict[str, Any], key: str, default: str | None
 ) -> Period | None:
