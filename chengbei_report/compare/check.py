@@ -146,12 +146,8 @@ def compare_report(
 _INVISIBLE = str.maketrans("", "", "\u2060")
 
 
-def read_paragraphs(path: Path) -> list[str]:
-    """The text of every non-empty paragraph, body and tables, however Word split its runs.
-
-    Inserted (tracked) text counts, deleted text does not; a text box appears once; word
-    joiners do not count.
-    """
+def open_document(path: Path) -> Any:
+    """python-docx's Document of ``path``; a usage error for anything that is not a .docx."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from lxml.etree import XMLSyntaxError
@@ -159,12 +155,21 @@ def read_paragraphs(path: Path) -> list[str]:
     if not path.is_file():
         raise UsageError(f"找不到文档：{path}")
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (PackageNotFoundError, BadZipFile, XMLSyntaxError, KeyError, ValueError) as exc:
         raise UsageError(
             f"无法读取文档 {path.name}：它不是有效的 .docx 文件。",
             hint="请在 Word 或 WPS 中另存为 .docx（Word 文档）后重试。",
         ) from exc
+
+
+def read_paragraphs(path: Path) -> list[str]:
+    """The text of every non-empty paragraph, body and tables, however Word split its runs.
+
+    Inserted (tracked) text counts, deleted text does not; a text box appears once; word
+    joiners do not count.
+    """
+    document = open_document(path)
     texts = []
     for paragraph in document.element.body.iter(_P):
         if any(a.tag == _MC_FALLBACK for a in paragraph.iterancestors()):

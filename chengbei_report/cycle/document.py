@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
+from chengbei_report.compare.check import open_document
 from chengbei_report.cycle import docx_text
 from chengbei_report.cycle.bindings import BindingSet, read_bindings
-from chengbei_report.errors import UsageError
 from chengbei_report.read.numbers_text import FigureMatch, find_figures
 from chengbei_report.render.docx_writer import get_custom_properties, set_custom_properties
 from chengbei_report.render.output import deterministic_zip
@@ -27,20 +26,8 @@ _TIME_UNITS = {"年", "月", "月份", "日", "天", "季度"}
 
 
 def open_docx(path: Path) -> Any:
-    """python-docx's Document of ``path``; a usage error for anything that is not a .docx."""
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from lxml.etree import XMLSyntaxError
-
-    if not path.is_file():
-        raise UsageError(f"找不到文档：{path}")
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, BadZipFile, XMLSyntaxError, KeyError, ValueError) as exc:
-        raise UsageError(
-            f"无法读取文档 {path.name}：它不是有效的 .docx 文件。",
-            hint="请在 Word 或 WPS 中另存为 .docx（Word 文档）后重试。",
-        ) from exc
+    """The document as ``check`` opens it, with LibreOffice's round-trip artefacts undone."""
+    document = open_document(path)
     _normalise_core_relationship(document)
     _drop_word_joiners(document)
     return document
