@@ -49,29 +49,35 @@ def stderr_on_a_terminal(argv: list[str]) -> str:
 
     Progress bars only show on a terminal, so this is how their tests see one.
     """
+    return on_a_terminal(argv, stream="stderr", env={"COLUMNS": "100", "TERM": "xterm"})
+
+
+def on_a_terminal(argv: list[str], *, stream: str, env: dict[str, str]) -> str:
+    """Run ``python -m chengbei_report ARGV`` with ``stream`` (stdout or stderr) on a
+    pseudo-terminal and the other discarded; what it wrote there."""
     main, child = pty.openpty()
     chunks: list[bytes] = []
 
     def drain() -> None:
         while True:
             try:
-                data = os.read(main, 4096)
+                data = os.read(main, 65536)
             except OSError:
                 return
             if not data:
                 return
             chunks.append(data)
 
+    streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, stream: child}
     reader = threading.Thread(target=drain)
     reader.start()
     try:
         subprocess.run(
             [sys.executable, "-m", "chengbei_report", *argv],
             cwd=Path(__file__).resolve().parent.parent,
-            stdout=subprocess.DEVNULL,
-            stderr=child,
             check=True,
-            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+            env={**os.environ, **env},
+            **streams,
         )
     finally:
         os.close(child)

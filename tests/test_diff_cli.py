@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import on_a_terminal
 from typer.testing import CliRunner
 
 from chengbei_report.cli import app
@@ -205,40 +206,8 @@ def test_workbook_diff_writes_csv_md_and_xlsx(
 
 
 def _stdout_on_a_terminal(argv: list[str], columns: int) -> str:
-    import os
-    import pty
-    import subprocess
-    import sys
-    import threading
-
-    main, child = pty.openpty()
-    chunks: list[bytes] = []
-
-    def drain() -> None:
-        while True:
-            try:
-                data = os.read(main, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            chunks.append(data)
-
-    reader = threading.Thread(target=drain)
-    reader.start()
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "chengbei_report", *argv],
-            stdout=child,
-            stderr=subprocess.DEVNULL,
-            check=True,
-            env={**os.environ, "COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"},
-        )
-    finally:
-        os.close(child)
-        reader.join(timeout=30)
-        os.close(main)
-    return b"".join(chunks).decode("utf-8", errors="replace")
+    env = {"COLUMNS": str(columns), "TERM": "dumb", "NO_COLOR": "1"}
+    return on_a_terminal(argv, stream="stdout", env=env)
 
 
 @pytest.mark.slow
